@@ -1,0 +1,69 @@
+//! `unbounded-loop`: a script with a deadline has a reachable cycle in
+//! which some step has no `max`, so no worst case can be proven.
+
+use super::Context;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::NodeKind;
+
+pub fn check(ctx: &Context<'_, '_>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (script, g) in ctx.scripts() {
+        if script.deadline.is_none() {
+            continue;
+        }
+        for (c, members) in g.sccs.iter().enumerate() {
+            if !g.cyclic[c] || !g.reachable[members[0]] {
+                continue;
+            }
+            let unbounded: Vec<usize> = members
+                .iter()
+                .copied()
+                .filter(|&v| {
+                    matches!(&script.nodes[v].kind, NodeKind::Step(s) if s.max.is_none() && !s.invalid_max)
+                })
+                .collect();
+            let Some(&first) = unbounded.first() else {
+                continue;
+            };
+            let node = &script.nodes[first];
+            let what = if members.len() == 1 {
+                format!("step `{}` can repeat itself", node.name.name)
+            } else {
+                let names: Vec<String> = members
+                    .iter()
+                    .map(|&v| format!("`{}`", script.nodes[v].name.name))
+                    .collect();
+                format!("steps {} form a loop", names.join(", "))
+            };
+            let missing: Vec<String> = unbounded
+                .iter()
+                .map(|&v| format!("`{}`", script.nodes[v].name.name))
+                .collect();
+            let mut d = Diagnostic::new(
+                Code::UnboundedLoop,
+                script.file,
+                node.header,
+                format!(
+                    "{what}, and {} no `max`: the deadline of script `{}` cannot be proven",
+                    if missing.len() == 1 {
+                        format!("{} has", missing[0])
+                    } else {
+                        format!("{} have", missing.join(", "))
+                    },
+                    script.name.name
+                ),
+            );
+            for &v in &unbounded[1..] {
+                d = d.with_label(script.nodes[v].header, "no `max` either");
+            }
+            for &v in members.iter().filter(|v| !unbounded.contains(v)) {
+                d = d.with_label(script.nodes[v].header, "part of the loop");
+            }
+            out.push(d.with_help(format!(
+                "bound each step of the loop with `max N`, the most times one call may pass through it: `step {} 1m max 3 {{`",
+                node.name.name
+            )));
+        }
+    }
+    out
+}

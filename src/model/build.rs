@@ -1,0 +1,493 @@
+//! AST → model: one contract, project-wide roles and scripts, per-script
+//! nodes; names resolved, values checked.
+//!
+//! Reports `duplicate-name` (primary at the later definition, a label at
+//! the first), `undefined-step`, `undefined-role` and, through
+//! [`Values`], `invalid-value`.
+
+use std::collections::HashMap;
+
+use super::values::Values;
+use super::*;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::suggest::closest;
+use crate::syntax::ast::{self, ContractFieldKind as CF};
+
+/// Build the model of a project from its parsed files.
+pub fn build<'s>(files: Vec<(FileId, ast::File<'s>)>) -> (Program<'s>, Vec<Diagnostic>) {
+    let mut b = Builder {
+        diags: Vec::new(),
+        program: Program {
+            contract: None,
+            roles: Vec::new(),
+            scripts: Vec::new(),
+            broken: Broken::default(),
+        },
+    };
+    let mut scripts = Vec::new();
+    let mut contract_first: Option<(FileId, Span)> = None;
+    for (file, ast) in files {
+        for broken in &ast.broken {
+            match broken.keyword {
+                "contract" => b.program.broken.contract = true,
+                "role" => b.program.broken.roles.push(broken.name),
+                _ => {}
+            }
+        }
+        for item in ast.items {
+            match item {
+                ast::Item::Contract(c) => {
+                    if let Some((ffile, fspan)) = contract_first {
+                        b.diags.push(
+                            Diagnostic::new(
+                                Code::DuplicateName,
+                                file,
+                                c.header,
+                                "a second `contract` block",
+                            )
+                            .with_label_in(ffile, fspan, "the project's contract is defined here")
+                            .with_help("a project has one contract; merge the two blocks"),
+                        );
+                    } else {
+                        contract_first = Some((file, c.header));
+                        b.program.contract = Some(b.contract(file, c));
+                    }
+                }
+                ast::Item::Role(r) => b.role(file, r),
+                ast::Item::Script(s) => scripts.push((file, s)),
+            }
+        }
+    }
+    // Scripts after roles: handoffs refer to roles from any file.
+    let mut seen: HashMap<&'s str, (FileId, Span)> = HashMap::new();
+    for (file, s) in scripts {
+        if let Some(&(ffile, fspan)) = seen.get(s.name.name) {
+            b.diags
+                .push(duplicate(file, s.name, "script", ffile, fspan));
+        } else {
+            seen.insert(s.name.name, (file, s.name.span));
+        }
+        let script = b.script(file, s);
+        b.program.scripts.push(script);
+    }
+    (b.program, b.diags)
+}
+
+fn duplicate(file: FileId, name: Ident<'_>, what: &str, ffile: FileId, fspan: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::DuplicateName,
+        file,
+        name.span,
+        format!("the {what} `{}` is defined twice", name.name),
+    )
+    .with_label_in(ffile, fspan, "first defined here")
+    .with_help(format!("rename one of them: {what} names are unique"))
+}
+
+/// A setting given twice where once is the rule.
+fn repeated(file: FileId, span: Span, first: Span, keyword: &str, owner: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::DuplicateName,
+        file,
+        span,
+        format!("`{keyword}` is given twice in {owner}"),
+    )
+    .with_label(first, "first given here")
+    .with_help(format!("keep one `{keyword}`"))
+}
+
+struct Builder<'s> {
+    diags: Vec<Diagnostic>,
+    program: Program<'s>,
+}
+
+impl<'s> Builder<'s> {
+    fn values(&mut self, file: FileId) -> Values<'_> {
+        Values {
+            file,
+            diags: &mut self.diags,
+        }
+    }
+
+    fn contract(&mut self, file: FileId, c: ast::Contract<'s>) -> Contract<'s> {
+        let mut out = Contract {
+            file,
+            header: c.header,
+            title: c.title,
+            customer: None,
+            contractor: None,
+            operators: None,
+            assistance: None,
+            crm: None,
+            priority: Vec::new(),
+            client_base: None,
+            schedule: None,
+            timezone: None,
+            volume: None,
+            handoff_sla: None,
+            quality: Vec::new(),
+            mandatory: Vec::new(),
+            given: Vec::new(),
+        };
+        let mut first: HashMap<&'static str, Span> = HashMap::new();
+        for f in c.fields {
+            let kw = f.kind.keyword();
+            let repeatable = matches!(kw, "quality" | "mandatory");
+            if !repeatable {
+                if let Some(&fspan) = first.get(kw) {
+                    self.diags
+                        .push(repeated(file, f.span, fspan, kw, "the contract"));
+                    continue;
+                }
+                first.insert(kw, f.span);
+            }
+            if !out.given.contains(&kw) {
+                out.given.push(kw);
+            }
+            let mut v = self.values(file);
+            match f.kind {
+                CF::Customer(s) => out.customer = Some(s),
+                CF::Contractor(s) => out.contractor = Some(s),
+                CF::Operators(w) => {
+                    out.operators = v.word(
+                        w,
+                        "operators",
+                        &[("basic", Operators::Basic), ("trained", Operators::Trained)],
+                    )
+                }
+                CF::Assistance(w) => {
+                    out.assistance = v.word(w, "assistance", &[("yes", true), ("no", false)])
+                }
+                CF::Crm(s) => out.crm = Some(s),
+                CF::Priority(list) => out.priority = list,
+                CF::ClientBase(w) => {
+                    out.client_base = v.word(
+                        w,
+                        "client_base",
+                        &[
+                            ("customer", Party::Customer),
+                            ("contractor", Party::Contractor),
+                        ],
+                    )
+                }
+                CF::Schedule(s) => out.schedule = v.schedule(&s),
+                CF::Timezone(s) => out.timezone = v.timezone(&s).map(|_| s),
+                CF::Volume { count, per } => {
+                    let n = v.count(count, "the volume");
+                    let p = v.word(per, "volume unit", &[("day", ())]);
+                    out.volume = n.filter(|_| p.is_some());
+                }
+                CF::HandoffSla(d) => out.handoff_sla = v.duration(d),
+                CF::Quality {
+                    side,
+                    name,
+                    position,
+                } => {
+                    let side = v.word(
+                        side,
+                        "quality side",
+                        &[
+                            ("contractor", Party::Contractor),
+                            ("customer", Party::Customer),
+                        ],
+                    );
+                    if let Some(side) = side {
+                        out.quality.push(Quality {
+                            side: side.value,
+                            name,
+                            position,
+                            span: f.span,
+                        });
+                    }
+                }
+                CF::Mandatory(s) => out.mandatory.push(s),
+            }
+        }
+        out
+    }
+
+    fn role(&mut self, file: FileId, r: ast::Role<'s>) {
+        if let Some(first) = self
+            .program
+            .roles
+            .iter()
+            .find(|x| x.name.name == r.name.name)
+        {
+            let d = duplicate(file, r.name, "role", first.file, first.name.span);
+            self.diags.push(d);
+            return;
+        }
+        let mut out = Role {
+            file,
+            name: r.name,
+            title: r.title,
+            header: r.header,
+            contacts: Vec::new(),
+            channel: None,
+            hours: None,
+        };
+        let owner = format!("role `{}`", r.name.name);
+        let mut channel_at = None;
+        let mut hours_at = None;
+        for f in r.fields {
+            match f.kind {
+                ast::RoleFieldKind::Contact { name, position } => out.contacts.push(Contact {
+                    name,
+                    position,
+                    span: f.span,
+                }),
+                ast::RoleFieldKind::Channel(s) => match channel_at {
+                    Some(first) => self
+                        .diags
+                        .push(repeated(file, f.span, first, "channel", &owner)),
+                    None => {
+                        channel_at = Some(f.span);
+                        out.channel = Some(s);
+                    }
+                },
+                ast::RoleFieldKind::Hours(h) => match hours_at {
+                    Some(first) => self
+                        .diags
+                        .push(repeated(file, f.span, first, "hours", &owner)),
+                    None => {
+                        hours_at = Some(f.span);
+                        out.hours = self.values(file).schedule(&h);
+                    }
+                },
+            }
+        }
+        self.program.roles.push(out);
+    }
+
+    fn script(&mut self, file: FileId, s: ast::Script<'s>) -> Script<'s> {
+        let mut out = Script {
+            file,
+            name: s.name,
+            title: s.title,
+            header: s.header,
+            span: s.span,
+            kind: None,
+            schedule: None,
+            deadline: None,
+            start_decl: None,
+            start: None,
+            mandatory: Vec::new(),
+            nodes: Vec::with_capacity(s.nodes.len()),
+            broken: s.broken,
+        };
+        let owner = format!("script `{}`", s.name.name);
+        let mut first: HashMap<&'static str, Span> = HashMap::new();
+        for st in s.settings {
+            let kw = st.kind.keyword();
+            if kw != "mandatory" {
+                if let Some(&fspan) = first.get(kw) {
+                    self.diags.push(repeated(file, st.span, fspan, kw, &owner));
+                    continue;
+                }
+                first.insert(kw, st.span);
+            }
+            let mut v = self.values(file);
+            match st.kind {
+                ast::SettingKind::Kind(w) => {
+                    out.kind = v.word(
+                        w,
+                        "script kind",
+                        &[
+                            ("inbound", ScriptKind::Inbound),
+                            ("outbound", ScriptKind::Outbound),
+                            ("telemarketing", ScriptKind::Telemarketing),
+                        ],
+                    )
+                }
+                ast::SettingKind::Schedule(sc) => out.schedule = v.schedule(&sc),
+                ast::SettingKind::Deadline(d) => out.deadline = v.duration(d),
+                ast::SettingKind::Start(id) => out.start_decl = Some(id),
+                ast::SettingKind::Mandatory(m) => out.mandatory.push(m),
+            }
+        }
+
+        // Register node names; the first definition wins.
+        let mut index: HashMap<&'s str, NodeId> = HashMap::with_capacity(s.nodes.len());
+        let mut dup = Vec::new();
+        for (i, n) in s.nodes.iter().enumerate() {
+            if let Some(&first) = index.get(n.name.name) {
+                let f: &ast::Node<'_> = &s.nodes[first];
+                dup.push(
+                    duplicate(file, n.name, "step", file, f.name.span).with_help(
+                        "steps and terminals of a script share one namespace: rename one of them",
+                    ),
+                );
+            } else {
+                index.insert(n.name.name, i);
+            }
+        }
+        self.diags.extend(dup);
+
+        let resolve =
+            |diags: &mut Vec<Diagnostic>, name: Ident<'s>, span: Span, what: &str| -> Target<'s> {
+                let node = index.get(name.name).copied();
+                if node.is_none() && !s.broken {
+                    let mut d = Diagnostic::new(
+                        Code::UndefinedStep,
+                        file,
+                        name.span,
+                        format!(
+                            "{what} `{}`, which is not a step or terminal of {owner}",
+                            name.name
+                        ),
+                    );
+                    let names: Vec<&str> = index.keys().copied().collect();
+                    if let Some(best) = closest(name.name, &names) {
+                        d = d.with_help(format!("did you mean `{best}`?"));
+                    }
+                    diags.push(d);
+                }
+                Target { name, node, span }
+            };
+
+        if let Some(decl) = out.start_decl {
+            out.start = resolve(&mut self.diags, decl, decl.span, "the script starts at").node;
+        } else if !s.nodes.is_empty() {
+            out.start = Some(0);
+        }
+
+        for n in s.nodes {
+            let kind = match n.kind {
+                ast::NodeKind::Step(st) => {
+                    let mut v = self.values(file);
+                    let duration = st.duration.map(|d| v.duration(d));
+                    let max = st.max.map(|m| v.count(m, "`max`"));
+                    let mut step = Step {
+                        invalid_duration: matches!(duration, Some(None)),
+                        invalid_max: matches!(max, Some(None)),
+                        duration: duration.flatten(),
+                        max: max.flatten(),
+                        lines: st.lines,
+                        options: Vec::new(),
+                        otherwise: None,
+                        goto: None,
+                    };
+                    for e in st.exits {
+                        let t = resolve(&mut self.diags, e.target, e.span, "goes to");
+                        match e.kind {
+                            ast::ExitKind::On(answer) => {
+                                step.options.push(Choice { answer, target: t })
+                            }
+                            ast::ExitKind::Otherwise => {
+                                step.otherwise.get_or_insert(t);
+                            }
+                            ast::ExitKind::Goto => {
+                                step.goto.get_or_insert(t);
+                            }
+                        }
+                    }
+                    NodeKind::Step(step)
+                }
+                ast::NodeKind::Handoff(h) => {
+                    let role_id = self.program.role(h.role.name);
+                    if role_id.is_none() && !self.role_may_be_broken(h.role.name) {
+                        let names: Vec<&str> =
+                            self.program.roles.iter().map(|r| r.name.name).collect();
+                        let mut d = Diagnostic::new(
+                            Code::UndefinedRole,
+                            file,
+                            h.role.span,
+                            format!(
+                                "handoff `{}` goes to `{}`, which is not a role",
+                                n.name.name, h.role.name
+                            ),
+                        );
+                        d = match closest(h.role.name, &names) {
+                            Some(best) => d.with_help(format!("did you mean `{best}`?")),
+                            None => d.with_help(format!(
+                                "define it: `role {} \"Отдел продаж\" {{ contact \"…\", \"…\" }}`",
+                                h.role.name
+                            )),
+                        };
+                        self.diags.push(d);
+                    }
+                    let mut v = self.values(file);
+                    let within = h.within.map(|w| v.duration(w));
+                    let tasks = h.tasks.into_iter().map(|t| task(&mut v, t)).collect();
+                    let fallback = h.fallback.map(|f| Target {
+                        name: f,
+                        node: index.get(f.name).copied(),
+                        span: f.span,
+                    });
+                    NodeKind::Handoff(Handoff {
+                        role: h.role,
+                        role_id,
+                        invalid_within: matches!(within, Some(None)),
+                        within: within.flatten(),
+                        lines: h.lines,
+                        pass: h.pass,
+                        summary: h.summary,
+                        tasks,
+                        fallback,
+                    })
+                }
+                ast::NodeKind::End(e) => {
+                    let mut v = self.values(file);
+                    let tasks = e.tasks.into_iter().map(|t| task(&mut v, t)).collect();
+                    NodeKind::End(End {
+                        outcome: e.outcome,
+                        lines: e.lines,
+                        tasks,
+                    })
+                }
+            };
+            for line in kind_lines(&kind) {
+                if let Some(f) = line.field
+                    && BUILTIN_FIELDS.contains(&f.name)
+                {
+                    self.diags.push(
+                        Diagnostic::new(
+                            Code::DuplicateName,
+                            file,
+                            f.span,
+                            format!("`{}` is a built-in field and cannot be asked for", f.name),
+                        )
+                        .with_help(format!(
+                            "`{{{}}}` is filled in by the operator tool; give the collected field another name",
+                            f.name
+                        )),
+                    );
+                }
+            }
+            let duplicate = index.get(n.name.name) != Some(&out.nodes.len());
+            out.nodes.push(Node {
+                duplicate,
+                name: n.name,
+                header: n.header,
+                span: n.span,
+                kind,
+            });
+        }
+        out
+    }
+
+    /// Could `name` be a role that failed to parse?
+    fn role_may_be_broken(&self, name: &str) -> bool {
+        self.program
+            .broken
+            .roles
+            .iter()
+            .any(|r| r.is_none_or(|r| r == name))
+    }
+}
+
+fn kind_lines<'a, 's>(kind: &'a NodeKind<'s>) -> &'a [Line<'s>] {
+    match kind {
+        NodeKind::Step(s) => &s.lines,
+        NodeKind::Handoff(h) => &h.lines,
+        NodeKind::End(e) => &e.lines,
+    }
+}
+
+fn task<'s>(v: &mut Values<'_>, t: ast::Task<'s>) -> Task<'s> {
+    Task {
+        text: t.text,
+        within: v.duration(t.within),
+        span: t.span,
+    }
+}

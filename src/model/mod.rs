@@ -1,0 +1,313 @@
+//! The resolved model: names resolved to ids, values checked and converted
+//! (durations in seconds, schedules as windows), one contract, roles and
+//! scripts project-wide.
+//!
+//! Building it reports `duplicate-name`, `undefined-step`, `undefined-role`
+//! and `invalid-value` (see `build.rs` and `values.rs`); every other check
+//! runs on the finished model (`crate::check`).
+
+mod build;
+pub mod values;
+
+pub use build::build;
+pub use values::{MAX_DURATION_S, Schedule, Spanned, WeekMask, Window};
+
+use crate::source::{FileId, Span};
+pub use crate::syntax::ast::{Ident, Line, LineKind, Segment, Str, Text};
+
+/// Index of a node (step or terminal) in its script's `nodes`.
+pub type NodeId = usize;
+/// Index of a role in `Program::roles`.
+pub type RoleId = usize;
+
+/// Names the built-in fields take; `ask operator "…"` is an error.
+pub const BUILTIN_FIELDS: &[&str] = &["operator", "company"];
+
+/// A whole project, resolved.
+#[derive(Debug)]
+pub struct Program<'s> {
+    pub contract: Option<Contract<'s>>,
+    pub roles: Vec<Role<'s>>,
+    pub scripts: Vec<Script<'s>>,
+    /// What failed to parse, so that checks stay quiet about its absence.
+    pub broken: Broken<'s>,
+}
+
+/// Items that failed to parse.
+#[derive(Debug, Default)]
+pub struct Broken<'s> {
+    pub contract: bool,
+    /// Names of roles that failed to parse; `None` when a role's name
+    /// could not be read, in which case no role reference is reported.
+    pub roles: Vec<Option<&'s str>>,
+}
+
+impl Program<'_> {
+    pub fn role(&self, name: &str) -> Option<RoleId> {
+        self.roles.iter().position(|r| r.name.name == name)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operators {
+    Basic,
+    Trained,
+}
+
+/// A party of the contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Party {
+    Customer,
+    Contractor,
+}
+
+impl Party {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Party::Customer => "customer",
+            Party::Contractor => "contractor",
+        }
+    }
+}
+
+impl Operators {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operators::Basic => "basic",
+            Operators::Trained => "trained",
+        }
+    }
+}
+
+/// The `contract` block.
+#[derive(Debug)]
+pub struct Contract<'s> {
+    pub file: FileId,
+    pub header: Span,
+    pub title: Str<'s>,
+    pub customer: Option<Str<'s>>,
+    pub contractor: Option<Str<'s>>,
+    pub operators: Option<Spanned<Operators>>,
+    pub assistance: Option<Spanned<bool>>,
+    pub crm: Option<Str<'s>>,
+    pub priority: Vec<Str<'s>>,
+    pub client_base: Option<Spanned<Party>>,
+    pub schedule: Option<Spanned<Schedule>>,
+    /// A valid IANA name.
+    pub timezone: Option<Str<'s>>,
+    pub volume: Option<Spanned<u32>>,
+    pub handoff_sla: Option<Spanned<u64>>,
+    pub quality: Vec<Quality<'s>>,
+    pub mandatory: Vec<Str<'s>>,
+    /// The keywords written in the block, valid or not.
+    pub given: Vec<&'static str>,
+}
+
+/// `quality contractor "name", "position"`
+#[derive(Debug)]
+pub struct Quality<'s> {
+    pub side: Party,
+    pub name: Str<'s>,
+    pub position: Str<'s>,
+    pub span: Span,
+}
+
+/// A role: a customer employee or team that receives handoffs.
+#[derive(Debug)]
+pub struct Role<'s> {
+    pub file: FileId,
+    pub name: Ident<'s>,
+    pub title: Str<'s>,
+    pub header: Span,
+    pub contacts: Vec<Contact<'s>>,
+    pub channel: Option<Str<'s>>,
+    /// `None`: on duty always (or the hours were invalid, which is
+    /// reported).
+    pub hours: Option<Spanned<Schedule>>,
+}
+
+#[derive(Debug)]
+pub struct Contact<'s> {
+    pub name: Str<'s>,
+    pub position: Str<'s>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScriptKind {
+    Inbound,
+    Outbound,
+    Telemarketing,
+}
+
+impl ScriptKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScriptKind::Inbound => "inbound",
+            ScriptKind::Outbound => "outbound",
+            ScriptKind::Telemarketing => "telemarketing",
+        }
+    }
+}
+
+/// A dialogue script.
+#[derive(Debug)]
+pub struct Script<'s> {
+    pub file: FileId,
+    pub name: Ident<'s>,
+    pub title: Str<'s>,
+    /// `script name`: where script-level findings point.
+    pub header: Span,
+    pub span: Span,
+    pub kind: Option<Spanned<ScriptKind>>,
+    pub schedule: Option<Spanned<Schedule>>,
+    pub deadline: Option<Spanned<u64>>,
+    /// The `start` statement, as written.
+    pub start_decl: Option<Ident<'s>>,
+    /// The first node of a call: `start`'s target, else the first node.
+    pub start: Option<NodeId>,
+    pub mandatory: Vec<Str<'s>>,
+    /// Steps and terminals in source order.
+    pub nodes: Vec<Node<'s>>,
+    /// A member failed to parse: the graph is incomplete, so checks of the
+    /// graph are skipped for this script.
+    pub broken: bool,
+}
+
+impl<'s> Script<'s> {
+    pub fn node(&self, name: &str) -> Option<NodeId> {
+        self.nodes.iter().position(|n| n.name.name == name)
+    }
+}
+
+/// A step or a terminal.
+#[derive(Debug)]
+pub struct Node<'s> {
+    pub name: Ident<'s>,
+    /// `step name` / `handoff name` / `end name`.
+    pub header: Span,
+    pub span: Span,
+    pub kind: NodeKind<'s>,
+    /// An earlier node of the script has the same name (reported as
+    /// `duplicate-name`); references resolve to the earlier one.
+    pub duplicate: bool,
+}
+
+#[derive(Debug)]
+pub enum NodeKind<'s> {
+    Step(Step<'s>),
+    Handoff(Handoff<'s>),
+    End(End<'s>),
+}
+
+impl<'s> Node<'s> {
+    pub fn is_terminal(&self) -> bool {
+        !matches!(self.kind, NodeKind::Step(_))
+    }
+
+    pub fn keyword(&self) -> &'static str {
+        match self.kind {
+            NodeKind::Step(_) => "step",
+            NodeKind::Handoff(_) => "handoff",
+            NodeKind::End(_) => "end",
+        }
+    }
+
+    /// The operator's lines, in order.
+    pub fn lines(&self) -> &[Line<'s>] {
+        match &self.kind {
+            NodeKind::Step(s) => &s.lines,
+            NodeKind::Handoff(h) => &h.lines,
+            NodeKind::End(e) => &e.lines,
+        }
+    }
+
+    /// Every edge out of the node, resolved or not, in source order.
+    pub fn exits(&self) -> Vec<&Target<'s>> {
+        match &self.kind {
+            NodeKind::Step(s) => s
+                .options
+                .iter()
+                .map(|c| &c.target)
+                .chain(&s.otherwise)
+                .chain(&s.goto)
+                .collect(),
+            NodeKind::Handoff(h) => h.fallback.iter().collect(),
+            NodeKind::End(_) => Vec::new(),
+        }
+    }
+}
+
+/// A step: the operator speaks, the client answers.
+#[derive(Debug)]
+pub struct Step<'s> {
+    pub duration: Option<Spanned<u64>>,
+    pub max: Option<Spanned<u32>>,
+    /// The duration was written but is invalid (already reported).
+    pub invalid_duration: bool,
+    /// `max` was written but is invalid (already reported).
+    pub invalid_max: bool,
+    pub lines: Vec<Line<'s>>,
+    pub options: Vec<Choice<'s>>,
+    pub otherwise: Option<Target<'s>>,
+    pub goto: Option<Target<'s>>,
+}
+
+/// `on "answer" -> target`
+#[derive(Debug)]
+pub struct Choice<'s> {
+    pub answer: Str<'s>,
+    pub target: Target<'s>,
+}
+
+/// An edge as written, with the node it resolved to.
+#[derive(Debug)]
+pub struct Target<'s> {
+    pub name: Ident<'s>,
+    /// `None` when the name is undefined (reported).
+    pub node: Option<NodeId>,
+    /// The whole exit statement.
+    pub span: Span,
+}
+
+/// A handoff of the client to a customer role.
+#[derive(Debug)]
+pub struct Handoff<'s> {
+    pub role: Ident<'s>,
+    pub role_id: Option<RoleId>,
+    pub within: Option<Spanned<u64>>,
+    /// `within` was written but is invalid (already reported).
+    pub invalid_within: bool,
+    pub lines: Vec<Line<'s>>,
+    pub pass: Vec<Ident<'s>>,
+    pub summary: Option<Text<'s>>,
+    pub tasks: Vec<Task<'s>>,
+    pub fallback: Option<Target<'s>>,
+}
+
+/// The end of a call with an outcome.
+#[derive(Debug)]
+pub struct End<'s> {
+    pub outcome: Str<'s>,
+    pub lines: Vec<Line<'s>>,
+    pub tasks: Vec<Task<'s>>,
+}
+
+/// `task "…" within d`
+#[derive(Debug)]
+pub struct Task<'s> {
+    pub text: Text<'s>,
+    /// `None` when the duration was invalid (reported).
+    pub within: Option<Spanned<u64>>,
+    pub span: Span,
+}
+
+impl<'s> Handoff<'s> {
+    /// The handoff's deadline: its `within`, else the contract's
+    /// `handoff_sla`.
+    pub fn deadline(&self, contract: Option<&Contract<'_>>) -> Option<u64> {
+        self.within
+            .map(|w| w.value)
+            .or_else(|| contract.and_then(|c| c.handoff_sla).map(|s| s.value))
+    }
+}

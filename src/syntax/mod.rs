@@ -1,0 +1,9 @@
+//! The front end: source text to AST, with syntax diagnostics.
+
+pub mod ast;
+pub mod dump;
+mod errors;
+pub mod lexer;
+mod parser;
+
+pub use parser::{CallscriptParser, ITEM_KEYWORDS, MEMBER_KEYWORDS, Rule, parse};

@@ -1,0 +1,711 @@
+//! Source text → AST, one top-level item or script member at a time.
+//!
+//! The pest grammar does the matching; this module drives it item by item
+//! (see the top of `grammar/callscript.pest` for why), builds the AST from
+//! the pairs, and turns pest's failures into diagnostics a script writer
+//! understands (`errors.rs`).
+
+use pest::Parser as _;
+use pest::iterators::{Pair, Pairs};
+
+use super::ast::*;
+use super::errors;
+use super::lexer::{self, TokenKind};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{BOM, FileId, Span};
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/callscript.pest"]
+pub struct CallscriptParser;
+
+/// Words that begin a top-level item.
+pub const ITEM_KEYWORDS: &[&str] = &["contract", "role", "script"];
+/// Words that begin a script member.
+pub const MEMBER_KEYWORDS: &[&str] = &[
+    "step",
+    "handoff",
+    "end",
+    "kind",
+    "schedule",
+    "deadline",
+    "start",
+    "mandatory",
+];
+
+/// Parse one source file. Every syntax error is reported; items and
+/// members after an error are still parsed.
+pub fn parse(file: FileId, src: &str) -> (File<'_>, Vec<Diagnostic>) {
+    // Track what pest expected at the furthest position, so that syntax
+    // errors can name punctuation (`{`, `->`) as well as rules.
+    pest::set_error_detail(true);
+    let mut p = FileParser {
+        src,
+        file,
+        diags: Vec::new(),
+        out: File::default(),
+    };
+    p.run();
+    (p.out, p.diags)
+}
+
+struct FileParser<'s> {
+    src: &'s str,
+    file: FileId,
+    diags: Vec<Diagnostic>,
+    out: File<'s>,
+}
+
+impl<'s> FileParser<'s> {
+    fn run(&mut self) {
+        let mut pos = if self.src.starts_with(BOM) {
+            BOM.len()
+        } else {
+            0
+        };
+        loop {
+            pos = lexer::skip_trivia(self.src, pos);
+            if pos >= self.src.len() {
+                break;
+            }
+            pos = match lexer::word_at(self.src, pos) {
+                Some("contract") => self.item(pos, Rule::contract),
+                Some("role") => self.item(pos, Rule::role),
+                Some("script") => self.script(pos),
+                _ => {
+                    self.diags
+                        .push(errors::unexpected_top_level(self.file, self.src, pos));
+                    let next = self.resync_item(pos);
+                    self.broken(pos, next);
+                    next
+                }
+            };
+        }
+    }
+
+    /// Run pest on the text from `pos`. On failure the diagnostic is
+    /// recorded and `Err` carries the absolute error offset.
+    fn run_rule(&mut self, rule: Rule, pos: usize) -> Result<Pair<'s, Rule>, usize> {
+        let input = &self.src[pos..];
+        match CallscriptParser::parse(rule, input) {
+            Ok(mut pairs) => Ok(pairs
+                .next()
+                .expect("a successful parse has its rule's pair")),
+            Err(err) => {
+                let diag = errors::from_pest(self.file, self.src, pos, &err);
+                let at = diag.span.start as usize;
+                self.diags.push(diag);
+                Err(at)
+            }
+        }
+    }
+
+    /// A whole `contract` or `role` item.
+    fn item(&mut self, pos: usize, rule: Rule) -> usize {
+        match self.run_rule(rule, pos) {
+            Ok(pair) => {
+                let end = pos + pair.as_span().end();
+                let b = Builder::new(self, pos);
+                let item = match rule {
+                    Rule::contract => Item::Contract(b.contract(pair)),
+                    _ => Item::Role(b.role(pair)),
+                };
+                self.out.items.push(item);
+                end
+            }
+            Err(at) => {
+                let next = self.resync_item(at.max(pos + 1));
+                self.broken(pos, next);
+                next
+            }
+        }
+    }
+
+    /// A script: its head, then member after member until `}`.
+    fn script(&mut self, start: usize) -> usize {
+        let head = match self.run_rule(Rule::script_head, start) {
+            Ok(pair) => pair,
+            Err(at) => {
+                let next = self.resync_item(at.max(start + 1));
+                self.broken(start, next);
+                return next;
+            }
+        };
+        let mut pos = start + head.as_span().end();
+        let mut script = Builder::new(self, start).script_head(head);
+        loop {
+            pos = lexer::skip_trivia(self.src, pos);
+            let unclosed = if pos >= self.src.len() {
+                true
+            } else if self.src.as_bytes()[pos] == b'}' {
+                pos += 1;
+                false
+            } else if self.at_item_header(pos) {
+                true
+            } else {
+                match self.run_rule(Rule::member, pos) {
+                    Ok(pair) => {
+                        let end = pos + pair.as_span().end();
+                        Builder::new(self, pos).member(pair, &mut script);
+                        pos = end;
+                    }
+                    Err(at) => {
+                        script.broken = true;
+                        pos = self.resync_member(pos, at);
+                    }
+                }
+                continue;
+            };
+            if unclosed {
+                self.diags
+                    .push(errors::unclosed_script(self.file, self.src, &script, pos));
+                script.broken = true;
+            }
+            break;
+        }
+        script.span = Span::new(start, pos);
+        self.out.items.push(Item::Script(script));
+        pos
+    }
+
+    fn broken(&mut self, start: usize, end: usize) {
+        let mut toks = lexer::tokens(self.src, start);
+        let keyword = toks.next().map_or("", |t| t.text(self.src));
+        let name = match keyword {
+            "role" | "script" => toks
+                .next()
+                .filter(|t| t.kind == TokenKind::Word)
+                .map(|t| t.text(self.src)),
+            _ => None,
+        };
+        self.out.broken.push(BrokenItem {
+            keyword,
+            name,
+            span: Span::new(start, end.max(start)),
+        });
+    }
+
+    /// Does an item header (`contract "…"`, `role x "…"`, `script x "…"`)
+    /// start at `pos`?
+    fn at_item_header(&self, pos: usize) -> bool {
+        let mut toks = lexer::tokens(self.src, pos);
+        let Some(kw) = toks.next() else { return false };
+        if kw.start != pos || kw.kind != TokenKind::Word {
+            return false;
+        }
+        let is_str = |t: Option<lexer::Token>| matches!(t, Some(t) if matches!(t.kind, TokenKind::Str { .. }));
+        match kw.text(self.src) {
+            "contract" => is_str(toks.next()),
+            "role" | "script" => {
+                matches!(toks.next(), Some(t) if t.kind == TokenKind::Word) && is_str(toks.next())
+            }
+            _ => false,
+        }
+    }
+
+    /// After a top-level error: the next item header that starts a line.
+    fn resync_item(&self, from: usize) -> usize {
+        lexer::tokens(self.src, from)
+            .find(|t| t.line_start && t.kind == TokenKind::Word && self.at_item_header(t.start))
+            .map_or(self.src.len(), |t| t.start)
+    }
+
+    /// After an error in the member starting at `start` (error at `at`):
+    /// the next member keyword that starts a line, the `}` that closes the
+    /// script, or the next item header, whichever comes first.
+    fn resync_member(&self, start: usize, at: usize) -> usize {
+        let mut depth = 0i64;
+        for t in lexer::tokens(self.src, start) {
+            match t.kind {
+                TokenKind::Punct('{') => depth += 1,
+                TokenKind::Punct('}') => {
+                    depth -= 1;
+                    if depth < 0 {
+                        return t.start;
+                    }
+                }
+                TokenKind::Word if t.line_start && t.start > start && t.start >= at => {
+                    let w = t.text(self.src);
+                    if MEMBER_KEYWORDS.contains(&w) || self.at_item_header(t.start) {
+                        return t.start;
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.src.len()
+    }
+}
+
+/// Builds AST nodes from the pairs of one pest run that started at `base`.
+struct Builder<'p, 's> {
+    base: usize,
+    file: FileId,
+    diags: &'p mut Vec<Diagnostic>,
+    _src: std::marker::PhantomData<&'s str>,
+}
+
+impl<'p, 's> Builder<'p, 's> {
+    fn new(parser: &'p mut FileParser<'s>, base: usize) -> Self {
+        Builder {
+            base,
+            file: parser.file,
+            diags: &mut parser.diags,
+            _src: std::marker::PhantomData,
+        }
+    }
+
+    fn span(&self, p: &Pair<'s, Rule>) -> Span {
+        let s = p.as_span();
+        Span::new(self.base + s.start(), self.base + s.end())
+    }
+
+    fn ident(&self, p: Pair<'s, Rule>) -> Ident<'s> {
+        Ident {
+            span: self.span(&p),
+            name: p.as_str(),
+        }
+    }
+
+    fn raw(&self, p: Pair<'s, Rule>) -> Raw<'s> {
+        Raw {
+            span: self.span(&p),
+            raw: p.as_str(),
+        }
+    }
+
+    fn string(&self, p: Pair<'s, Rule>) -> Str<'s> {
+        let s = p.as_str();
+        Str {
+            span: self.span(&p),
+            raw: &s[1..s.len() - 1],
+        }
+    }
+
+    fn text(&self, p: Pair<'s, Rule>) -> Text<'s> {
+        let s = p.as_str();
+        Text {
+            span: self.span(&p),
+            raw: &s[1..s.len() - 1],
+        }
+    }
+
+    fn error(&mut self, span: Span, message: impl Into<String>) -> &mut Diagnostic {
+        self.diags
+            .push(Diagnostic::new(Code::Syntax, self.file, span, message));
+        self.diags.last_mut().expect("just pushed")
+    }
+
+    // ------------------------------------------------------------ contract
+
+    fn contract(mut self, p: Pair<'s, Rule>) -> Contract<'s> {
+        let span = self.span(&p);
+        let mut inner = p.into_inner();
+        let title = self.string(next(&mut inner));
+        let header = Span::new(span.start as usize, title.span.end as usize);
+        let fields = inner.map(|f| self.contract_field(f)).collect();
+        Contract {
+            header,
+            title,
+            fields,
+            span,
+        }
+    }
+
+    fn contract_field(&mut self, p: Pair<'s, Rule>) -> ContractField<'s> {
+        let span = self.span(&p);
+        let rule = p.as_rule();
+        let mut inner = p.into_inner();
+        let kind = match rule {
+            Rule::customer => ContractFieldKind::Customer(self.string(next(&mut inner))),
+            Rule::contractor => ContractFieldKind::Contractor(self.string(next(&mut inner))),
+            Rule::operators => ContractFieldKind::Operators(self.raw(next(&mut inner))),
+            Rule::assistance => ContractFieldKind::Assistance(self.raw(next(&mut inner))),
+            Rule::crm => ContractFieldKind::Crm(self.string(next(&mut inner))),
+            Rule::priority => ContractFieldKind::Priority(inner.map(|s| self.string(s)).collect()),
+            Rule::client_base => ContractFieldKind::ClientBase(self.raw(next(&mut inner))),
+            Rule::schedule => ContractFieldKind::Schedule(self.schedule(span, inner)),
+            Rule::timezone => ContractFieldKind::Timezone(self.string(next(&mut inner))),
+            Rule::volume => ContractFieldKind::Volume {
+                count: self.raw(next(&mut inner)),
+                per: self.raw(next(&mut inner)),
+            },
+            Rule::handoff_sla => ContractFieldKind::HandoffSla(self.raw(next(&mut inner))),
+            Rule::quality => ContractFieldKind::Quality {
+                side: self.raw(next(&mut inner)),
+                name: self.string(next(&mut inner)),
+                position: self.string(next(&mut inner)),
+            },
+            Rule::mandatory => ContractFieldKind::Mandatory(self.string(next(&mut inner))),
+            other => unreachable_rule(other),
+        };
+        ContractField { kind, span }
+    }
+
+    /// The value of `schedule`/`hours`: the pairs after the keyword.
+    fn schedule(&self, stmt: Span, inner: Pairs<'s, Rule>) -> Schedule<'s> {
+        let mut windows = Vec::new();
+        let mut always = false;
+        let mut first = None;
+        let mut last = stmt;
+        for p in inner {
+            let span = self.span(&p);
+            first.get_or_insert(span);
+            last = span;
+            match p.as_rule() {
+                Rule::always => always = true,
+                Rule::window => windows.push(self.window(p)),
+                other => unreachable_rule(other),
+            }
+        }
+        let span = first.map_or(stmt, |f| f.to(last));
+        let kind = if always {
+            ScheduleKind::Always
+        } else {
+            ScheduleKind::Windows(windows)
+        };
+        Schedule { kind, span }
+    }
+
+    fn window(&self, p: Pair<'s, Rule>) -> Window<'s> {
+        let span = self.span(&p);
+        let mut days = None;
+        let mut from = None;
+        let mut to = None;
+        for part in p.into_inner() {
+            match part.as_rule() {
+                Rule::days => {
+                    let dspan = self.span(&part);
+                    let mut d = part.into_inner();
+                    let first = self.raw(next(&mut d));
+                    let last = d.next().map(|l| self.raw(l));
+                    days = Some(Days {
+                        first,
+                        last,
+                        span: dspan,
+                    });
+                }
+                Rule::time_range => {
+                    let mut t = part.into_inner();
+                    from = Some(self.raw(next(&mut t)));
+                    to = Some(self.raw(next(&mut t)));
+                }
+                other => unreachable_rule(other),
+            }
+        }
+        Window {
+            days,
+            from: from.expect("grammar: a window has a time range"),
+            to: to.expect("grammar: a time range has two times"),
+            span,
+        }
+    }
+
+    // ------------------------------------------------------------ role
+
+    fn role(self, p: Pair<'s, Rule>) -> Role<'s> {
+        let span = self.span(&p);
+        let mut inner = p.into_inner();
+        let name = self.ident(next(&mut inner));
+        let title = self.string(next(&mut inner));
+        let header = Span::new(span.start as usize, name.span.end as usize);
+        let fields = inner
+            .map(|f| {
+                let fspan = self.span(&f);
+                let rule = f.as_rule();
+                let mut i = f.into_inner();
+                let kind = match rule {
+                    Rule::contact => RoleFieldKind::Contact {
+                        name: self.string(next(&mut i)),
+                        position: self.string(next(&mut i)),
+                    },
+                    Rule::channel => RoleFieldKind::Channel(self.string(next(&mut i))),
+                    Rule::hours => RoleFieldKind::Hours(self.schedule(fspan, i)),
+                    other => unreachable_rule(other),
+                };
+                RoleField { kind, span: fspan }
+            })
+            .collect();
+        Role {
+            name,
+            title,
+            header,
+            fields,
+            span,
+        }
+    }
+
+    // ------------------------------------------------------------ script
+
+    fn script_head(self, p: Pair<'s, Rule>) -> Script<'s> {
+        let span = self.span(&p);
+        let mut inner = p.into_inner();
+        let name = self.ident(next(&mut inner));
+        let title = self.string(next(&mut inner));
+        Script {
+            header: Span::new(span.start as usize, name.span.end as usize),
+            name,
+            title,
+            settings: Vec::new(),
+            nodes: Vec::new(),
+            span,
+            broken: false,
+        }
+    }
+
+    fn member(mut self, p: Pair<'s, Rule>, script: &mut Script<'s>) {
+        let p = next(&mut p.into_inner());
+        let span = self.span(&p);
+        let rule = p.as_rule();
+        let mut inner = p.into_inner();
+        let setting = match rule {
+            Rule::kind => SettingKind::Kind(self.raw(next(&mut inner))),
+            Rule::schedule => SettingKind::Schedule(self.schedule(span, inner)),
+            Rule::deadline => SettingKind::Deadline(self.raw(next(&mut inner))),
+            Rule::start => SettingKind::Start(self.ident(next(&mut inner))),
+            Rule::mandatory => SettingKind::Mandatory(self.string(next(&mut inner))),
+            Rule::step | Rule::handoff | Rule::end => {
+                let before = self.diags.len();
+                let node = self.node(rule, span, inner);
+                if self.diags.len() > before {
+                    script.broken = true;
+                }
+                script.nodes.push(node);
+                return;
+            }
+            other => unreachable_rule(other),
+        };
+        script.settings.push(Setting {
+            kind: setting,
+            span,
+        });
+    }
+
+    fn node(&mut self, rule: Rule, span: Span, mut inner: Pairs<'s, Rule>) -> Node<'s> {
+        let name = self.ident(next(&mut inner));
+        let header = Span::new(span.start as usize, name.span.end as usize);
+        let kind = match rule {
+            Rule::step => NodeKind::Step(self.step(inner)),
+            Rule::handoff => NodeKind::Handoff(self.handoff(name, inner)),
+            _ => NodeKind::End(self.end(inner)),
+        };
+        Node {
+            name,
+            header,
+            kind,
+            span,
+        }
+    }
+
+    fn line(&self, p: Pair<'s, Rule>) -> Line<'s> {
+        let span = self.span(&p);
+        let kind = match p.as_rule() {
+            Rule::say => LineKind::Say,
+            Rule::ask => LineKind::Ask,
+            _ => LineKind::Note,
+        };
+        let mut field = None;
+        let mut text = None;
+        for part in p.into_inner() {
+            match part.as_rule() {
+                Rule::field => field = Some(self.ident(part)),
+                _ => text = Some(self.text(part)),
+            }
+        }
+        Line {
+            kind,
+            field,
+            text: text.expect("grammar: a line has its text"),
+            span,
+        }
+    }
+
+    fn step(&mut self, inner: Pairs<'s, Rule>) -> Step<'s> {
+        let mut step = Step {
+            duration: None,
+            max: None,
+            lines: Vec::new(),
+            exits: Vec::new(),
+        };
+        for p in inner {
+            match p.as_rule() {
+                Rule::duration => step.duration = Some(self.raw(p)),
+                Rule::max => step.max = Some(self.raw(next(&mut p.into_inner()))),
+                Rule::say | Rule::ask | Rule::note => {
+                    let line = self.line(p);
+                    if let Some(first_exit) = step.exits.first() {
+                        let d = Diagnostic::new(
+                            Code::Syntax,
+                            self.file,
+                            line.span,
+                            format!("`{}` after the step's exits", line.kind.as_str()),
+                        )
+                        .with_label(first_exit.span, "the exits start here")
+                        .with_help(
+                            "write the operator's lines (`say`, `ask`, `note`) first, then `on`/`otherwise` or `goto`",
+                        );
+                        self.diags.push(d);
+                    }
+                    step.lines.push(line);
+                }
+                Rule::on | Rule::otherwise | Rule::goto => {
+                    let exit = self.exit(p);
+                    self.check_exit(&step.exits, &exit);
+                    step.exits.push(exit);
+                }
+                other => unreachable_rule(other),
+            }
+        }
+        if let (Some(first), false) = (step.exits.first(), step.exits.is_empty()) {
+            let has_on = step.exits.iter().any(|e| matches!(e.kind, ExitKind::On(_)));
+            let has_goto = step.exits.iter().any(|e| matches!(e.kind, ExitKind::Goto));
+            if !has_on && !has_goto {
+                let span = first.span;
+                let target = first.target.name;
+                self.error(span, "`otherwise` without any `on` answer").help = Some(format!(
+                    "`otherwise` is the exit for answers not listed; to always continue to the same step, write `goto {target}`"
+                ));
+            }
+        }
+        step
+    }
+
+    /// Syntax rules on the mix of a step's exits.
+    fn check_exit(&mut self, before: &[Exit<'s>], exit: &Exit<'s>) {
+        let file = self.file;
+        let clash = |k: &ExitKind<'_>| match (&exit.kind, k) {
+            (ExitKind::Goto, ExitKind::Goto) => Some((
+                "a step has only one `goto`",
+                "the first `goto`",
+                "remove one of them, or branch on the answer with `on \"…\" -> step`",
+            )),
+            (ExitKind::Goto, _) | (_, ExitKind::Goto) => Some((
+                "`goto` cannot be combined with `on`/`otherwise`",
+                "the other exit",
+                "a step either always continues to one step (`goto`) or branches on the client's answer (`on`, `otherwise`)",
+            )),
+            (ExitKind::Otherwise, ExitKind::Otherwise) => Some((
+                "a step has at most one `otherwise`",
+                "the first `otherwise`",
+                "remove one of them",
+            )),
+            _ => None,
+        };
+        if let Some((prev, (msg, label, help))) =
+            before.iter().find_map(|b| clash(&b.kind).map(|c| (b, c)))
+        {
+            let d = Diagnostic::new(Code::Syntax, file, exit.span, msg)
+                .with_label(prev.span, label)
+                .with_help(help);
+            self.diags.push(d);
+        }
+    }
+
+    fn exit(&self, p: Pair<'s, Rule>) -> Exit<'s> {
+        let span = self.span(&p);
+        let rule = p.as_rule();
+        let mut inner = p.into_inner();
+        let kind = match rule {
+            Rule::on => ExitKind::On(self.string(next(&mut inner))),
+            Rule::otherwise => ExitKind::Otherwise,
+            _ => ExitKind::Goto,
+        };
+        let target = self.ident(next(&mut inner));
+        Exit { kind, target, span }
+    }
+
+    fn task(&self, p: Pair<'s, Rule>) -> Task<'s> {
+        let span = self.span(&p);
+        let mut inner = p.into_inner();
+        let text = self.text(next(&mut inner));
+        let within = next(&mut inner);
+        let within = self.raw(next(&mut within.into_inner()));
+        Task { text, within, span }
+    }
+
+    fn handoff(&mut self, name: Ident<'s>, inner: Pairs<'s, Rule>) -> Handoff<'s> {
+        let mut h = Handoff {
+            role: Ident {
+                name: "",
+                span: Span::default(),
+            },
+            within: None,
+            lines: Vec::new(),
+            pass: Vec::new(),
+            summary: None,
+            tasks: Vec::new(),
+            fallback: None,
+        };
+        let mut summary_span = None;
+        let mut fallback_span = None;
+        for p in inner {
+            match p.as_rule() {
+                Rule::role_ref => h.role = self.ident(p),
+                Rule::within => h.within = Some(self.raw(next(&mut p.into_inner()))),
+                Rule::say | Rule::ask | Rule::note => h.lines.push(self.line(p)),
+                Rule::pass => h.pass.extend(p.into_inner().map(|f| self.ident(f))),
+                Rule::summary => {
+                    let span = self.span(&p);
+                    let text = self.text(next(&mut p.into_inner()));
+                    if let Some(first) = summary_span {
+                        self.duplicate(span, first, "summary", name.name);
+                    } else {
+                        summary_span = Some(span);
+                        h.summary = Some(text);
+                    }
+                }
+                Rule::task => h.tasks.push(self.task(p)),
+                Rule::fallback => {
+                    let span = self.span(&p);
+                    let target = self.ident(next(&mut p.into_inner()));
+                    if let Some(first) = fallback_span {
+                        self.duplicate(span, first, "fallback", name.name);
+                    } else {
+                        fallback_span = Some(span);
+                        h.fallback = Some(target);
+                    }
+                }
+                other => unreachable_rule(other),
+            }
+        }
+        h
+    }
+
+    /// A statement given twice where once is the rule.
+    fn duplicate(&mut self, span: Span, first: Span, what: &str, node: &str) {
+        self.diags.push(
+            Diagnostic::new(
+                Code::DuplicateName,
+                self.file,
+                span,
+                format!("`{what}` is given twice in handoff `{node}`"),
+            )
+            .with_label(first, "first given here")
+            .with_help(format!("a handoff has one `{what}`; remove one of them")),
+        );
+    }
+
+    fn end(&self, mut inner: Pairs<'s, Rule>) -> End<'s> {
+        let outcome = self.string(next(&mut inner));
+        let mut end = End {
+            outcome,
+            lines: Vec::new(),
+            tasks: Vec::new(),
+        };
+        for p in inner {
+            match p.as_rule() {
+                Rule::task => end.tasks.push(self.task(p)),
+                _ => end.lines.push(self.line(p)),
+            }
+        }
+        end
+    }
+}
+
+/// The next pair of a rule whose shape the grammar guarantees.
+fn next<'s>(pairs: &mut Pairs<'s, Rule>) -> Pair<'s, Rule> {
+    pairs.next().expect("the grammar guarantees this pair")
+}
+
+fn unreachable_rule(rule: Rule) -> ! {
+    unreachable!("the grammar does not put {rule:?} here")
+}
