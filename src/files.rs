@@ -1,0 +1,130 @@
+//! Finding and reading a project's files, and writing outputs atomically.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use callscript::SourceFile;
+use callscript::source::MAX_FILE_SIZE;
+
+use crate::cli::Failure;
+
+/// The extension of source files.
+const EXTENSION: &str = "script";
+
+/// Read every source of a project: files as given, folders searched
+/// recursively for `*.script` in sorted order. A path given twice (or a
+/// file also found in a folder) is read once.
+pub fn read_project(paths: &[PathBuf]) -> Result<Vec<SourceFile>, Failure> {
+    let mut found = Vec::new();
+    let mut seen = HashSet::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|e| {
+            Failure(format!(
+                "cannot read `{}`: {}",
+                path.display(),
+                io_reason(&e)
+            ))
+        })?;
+        let files = if meta.is_dir() {
+            let files = scripts_in(path)?;
+            if files.is_empty() {
+                return Err(Failure(format!(
+                    "`{}` contains no .{EXTENSION} files",
+                    path.display()
+                )));
+            }
+            files
+        } else {
+            vec![path.clone()]
+        };
+        for f in files {
+            let key = std::fs::canonicalize(&f).unwrap_or_else(|_| f.clone());
+            if seen.insert(key) {
+                found.push(f);
+            }
+        }
+    }
+    found.into_iter().map(|p| read_source(&p)).collect()
+}
+
+fn read_source(path: &Path) -> Result<SourceFile, Failure> {
+    let fail = |e: std::io::Error| {
+        Failure(format!(
+            "cannot read `{}`: {}",
+            path.display(),
+            io_reason(&e)
+        ))
+    };
+    let meta = std::fs::metadata(path).map_err(fail)?;
+    if meta.len() > MAX_FILE_SIZE as u64 {
+        return Err(Failure(format!(
+            "`{}` is larger than 4 GiB, the largest source callscript reads",
+            path.display()
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(fail)?;
+    Ok(SourceFile::new(display_name(path), bytes))
+}
+
+/// The name diagnostics show: the path as given, with `/` separators.
+fn display_name(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// `*.script` files under `dir`, recursively, sorted by path. Symbolic
+/// links to folders are not followed (they could loop).
+fn scripts_in(dir: &Path) -> Result<Vec<PathBuf>, Failure> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d).map_err(|e| {
+            Failure(format!(
+                "cannot read the folder `{}`: {}",
+                d.display(),
+                io_reason(&e)
+            ))
+        })?;
+        for entry in entries {
+            let entry = entry.map_err(|e| {
+                Failure(format!(
+                    "cannot read the folder `{}`: {}",
+                    d.display(),
+                    io_reason(&e)
+                ))
+            })?;
+            let path = entry.path();
+            let kind = entry.file_type().map_err(|e| {
+                Failure(format!(
+                    "cannot read `{}`: {}",
+                    path.display(),
+                    io_reason(&e)
+                ))
+            })?;
+            if kind.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == EXTENSION)
+                && (kind.is_file() || path.is_file())
+            {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The reason of an I/O error without Rust's "(os error 2)" suffix.
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or folder".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
+        }
+    }
+}
