@@ -39,25 +39,14 @@ fn describe(rule: Rule) -> Option<&'static str> {
         contact => "`contact`",
         channel => "`channel`",
         hours => "`hours`",
-        member => "a step or a script setting",
         kind => "`kind`",
         deadline => "`deadline`",
         start => "`start`",
         step => "`step`",
-        max => "`max`",
-        say => "`say`",
-        ask => "`ask`",
-        note => "`note`",
-        on => "`on`",
+        handoff => "`handoff`",
+        end => "`end`",
         otherwise => "`otherwise`",
         goto => "`goto`",
-        handoff => "`handoff`",
-        within => "`within`",
-        pass => "`pass`",
-        summary => "`summary`",
-        task => "`task`",
-        fallback => "`fallback`",
-        end => "`end`",
         kw_contract => "`contract`",
         kw_customer => "`customer`",
         kw_contractor => "`contractor`",
@@ -80,34 +69,20 @@ fn describe(rule: Rule) -> Option<&'static str> {
         kw_kind => "`kind`",
         kw_deadline => "`deadline`",
         kw_start => "`start`",
-        kw_step => "`step`",
-        kw_max => "`max`",
-        kw_say => "`say`",
-        kw_ask => "`ask`",
-        kw_note => "`note`",
-        kw_on => "`on`",
-        kw_otherwise => "`otherwise`",
-        kw_goto => "`goto`",
-        kw_handoff => "`handoff`",
-        kw_to => "`to`",
-        kw_within => "`within`",
-        kw_pass => "`pass`",
-        kw_summary => "`summary`",
-        kw_task => "`task`",
-        kw_fallback => "`fallback`",
-        kw_end => "`end`",
         always | window => "a schedule such as `mon-fri 09:00-18:00` or `24/7`",
         days | day => "a day such as `mon`",
         time_range | time => "a time such as `09:00`",
-        duration => "a duration (`30s`, `5m`, `1h30m`)",
-        number => "a number",
+        duration | within => "a duration (`30s`, `5m`, `1h30m`)",
+        number | max_count => "a number",
         name => "a name",
-        target => "a step name",
+        target | on_target | otherwise_target | goto_target | fallback_target => "a step name",
         role_ref => "a role name",
-        field => "a field name",
+        ask_field | pass_field => "a field name",
         word => "a word",
         string => "a quoted string",
-        text => "a quoted text",
+        answer => "the client's answer in quotes",
+        outcome => "the outcome in quotes",
+        say_text | ask_text | note_text | summary_text | task_text => "a quoted text",
         _ => return None,
     })
 }
@@ -147,82 +122,57 @@ fn describe_literal(tok: &str) -> Option<&'static str> {
         "," => "`,`",
         "/" => "`/`",
         "-" => "`-`",
-        "\"" => "a quoted string",
+        "step" => "`step`",
+        "handoff" => "`handoff`",
+        "end" => "`end`",
+        "max" => "`max`",
+        "say" => "`say`",
+        "ask" => "`ask`",
+        "note" => "`note`",
+        "on" => "`on`",
+        "otherwise" => "`otherwise`",
+        "goto" => "`goto`",
+        "to" => "`to`",
+        "within" => "`within`",
+        "pass" => "`pass`",
+        "summary" => "`summary`",
+        "task" => "`task`",
+        "fallback" => "`fallback`",
         _ => return None,
     })
 }
 
-/// A syntax diagnostic from a pest failure. `base` is where the pest run
-/// started in `src`.
+/// A syntax diagnostic from a pest failure of `rule`, run on the text of
+/// `src` from `base`.
 pub fn from_pest(
     file: FileId,
     src: &str,
     base: usize,
+    rule: Rule,
     err: &pest::error::Error<Rule>,
 ) -> Diagnostic {
-    let rule_pos = match err.location {
-        InputLocation::Pos(p) => p,
-        InputLocation::Span((s, _)) => s,
-    };
-    let positives: &[Rule] = match &err.variant {
-        ErrorVariant::ParsingError { positives, .. } => positives,
-        ErrorVariant::CustomError { .. } => &[],
-    };
-    let attempts = err.parse_attempts();
-    let literals: Vec<&'static str> = attempts
-        .as_ref()
-        .map(|a| {
-            a.expected_tokens()
-                .iter()
-                .filter_map(|t| describe_literal(&t.to_string()))
-                .collect()
-        })
-        .unwrap_or_default();
-
-    // pest's rule-level position can lag behind the furthest point it
-    // reached inside a rule (`on "x" s1` fails at `s1`, missing `->`, but
-    // the rule `on` is what failed). Prefer the furthest point when pest
-    // knows which punctuation it wanted there.
-    let mut expected: Vec<&'static str> = Vec::new();
-    let rule_token = lexer::token_at(src, base + rule_pos);
-    let inside_rule_token = |p: usize| {
-        rule_token.is_some_and(|t| matches!(t.kind, TokenKind::Str { .. }) || base + p < t.end)
-    };
-    let rel = match &attempts {
-        Some(a)
-            if a.max_position > rule_pos
-                && !literals.is_empty()
-                && !inside_rule_token(a.max_position) =>
-        {
-            for l in &literals {
-                push_unique(&mut expected, l);
-            }
-            a.max_position
+    let (mut at, mut expected) = expectations(src, base, err);
+    // When the error is at a word (or inside one that merely starts like a
+    // keyword: `gotoo`, where `goto` matched and the word boundary did
+    // not), ask pest what it accepts where the word starts, by parsing up
+    // to the word followed by a character no rule accepts. That names every
+    // alternative, which the furthest-failure record alone may not.
+    if let Some(t) = lexer::tokens(src, base)
+        .take_while(|t| t.start <= at)
+        .last()
+        .filter(|t| t.kind == TokenKind::Word && t.end > at)
+    {
+        if let Some(e) = probe(src, base, rule, t.start) {
+            expected = e;
         }
-        _ => {
-            for r in positives {
-                if let Some(d) = describe(*r) {
-                    push_unique(&mut expected, d);
-                }
-            }
-            if attempts
-                .as_ref()
-                .is_some_and(|a| a.max_position == rule_pos)
-            {
-                for l in &literals {
-                    push_unique(&mut expected, l);
-                }
-            }
-            rule_pos
-        }
-    };
-    let at = lexer::skip_trivia(src, base + rel);
+        at = t.start;
+    }
     let found = lexer::token_at(src, at).filter(|t| t.start == at);
 
     // A broken string explains itself better than "expected …".
     if let Some(t) = found
         && let TokenKind::Str { .. } = t.kind
-        && let Some(d) = string_problem(file, src, t, expected.contains(&"a quoted text"))
+        && let Some(d) = string_problem(file, src, t)
     {
         return d;
     }
@@ -246,14 +196,111 @@ pub fn from_pest(
     d
 }
 
+/// Where pest failed (an absolute offset, after trivia) and what it
+/// expected there, in the language's words.
+fn expectations(
+    src: &str,
+    base: usize,
+    err: &pest::error::Error<Rule>,
+) -> (usize, Vec<&'static str>) {
+    let rule_pos = match err.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let positives: &[Rule] = match &err.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives,
+        ErrorVariant::CustomError { .. } => &[],
+    };
+    let attempts = err.parse_attempts();
+    let literals: Vec<&'static str> = attempts
+        .as_ref()
+        .map(|a| {
+            a.expected_tokens()
+                .iter()
+                .filter_map(|t| describe_literal(&t.to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let max_position = attempts.as_ref().map_or(rule_pos, |a| a.max_position);
+
+    // pest's rule-level position can lag behind the furthest point it
+    // reached inside a rule (`on "x" s1` fails at `s1`, missing `->`, but
+    // the rule `on` is what failed). Prefer the furthest point when pest
+    // knows which punctuation or keyword it wanted there.
+    let rule_token = lexer::token_at(src, base + rule_pos);
+    let inside_rule_token = |p: usize| {
+        rule_token.is_some_and(|t| matches!(t.kind, TokenKind::Str { .. }) || base + p < t.end)
+    };
+    let mut expected: Vec<&'static str> = Vec::new();
+    if max_position > rule_pos && !inside_rule_token(max_position) {
+        if !literals.is_empty() {
+            for l in &literals {
+                push_unique(&mut expected, l);
+            }
+            return (lexer::skip_trivia(src, base + max_position), expected);
+        }
+        // Inside a word that began like a keyword: the caller probes.
+        let inside_word = lexer::tokens(src, base)
+            .take_while(|t| t.start < base + max_position)
+            .last()
+            .is_some_and(|t| t.kind == TokenKind::Word && t.end > base + max_position);
+        if inside_word {
+            return (base + max_position, expected);
+        }
+    }
+    for r in positives {
+        if let Some(d) = describe(*r) {
+            push_unique(&mut expected, d);
+        }
+    }
+    if max_position == rule_pos {
+        for l in &literals {
+            push_unique(&mut expected, l);
+        }
+    }
+    (lexer::skip_trivia(src, base + rule_pos), expected)
+}
+
+/// What `rule`, run from `base`, expects at `at`: the text up to `at`
+/// followed by a character no rule accepts, parsed with pest's detail.
+fn probe(src: &str, base: usize, rule: Rule, at: usize) -> Option<Vec<&'static str>> {
+    use pest::Parser as _;
+    let mut input = String::with_capacity(at - base + 1);
+    input.push_str(&src[base..at]);
+    input.push('\u{1}');
+    let err = super::parser::CallscriptParser::parse(rule, &input).err()?;
+    let (pos, expected) = expectations(&input, 0, &err);
+    (pos == at - base && !expected.is_empty()).then_some(expected)
+}
+
 fn push_unique(v: &mut Vec<&'static str>, e: &'static str) {
     if !v.contains(&e) {
         v.push(e);
     }
 }
 
+/// The order in which expectations are listed: the order a writer types
+/// them in; others keep their order, after these.
+const ORDER: &[&str] = &[
+    "`say`",
+    "`ask`",
+    "`note`",
+    "`on`",
+    "`otherwise`",
+    "`goto`",
+    "`pass`",
+    "`summary`",
+    "`task`",
+    "`fallback`",
+    "`->`",
+    "`,`",
+    "`{`",
+    "`}`",
+];
+
 /// Join expectations into "a, b or c", folding known groups.
 fn phrase(expected: &mut Vec<&'static str>) -> String {
+    expected.sort_by_key(|e| ORDER.iter().position(|o| o == e).map_or(0, |i| i + 1));
     for (members, name) in GROUPS {
         let present = members.iter().filter(|m| expected.contains(m)).count();
         if present >= 3 {
@@ -381,16 +428,42 @@ fn help_for(
     None
 }
 
-/// What is wrong with the string token `t`, if anything.
-fn string_problem(file: FileId, src: &str, t: Token, is_text: bool) -> Option<Diagnostic> {
+/// What is wrong with the string token `t`, if anything: an unknown
+/// escape, or no closing quote on its line.
+fn string_problem(file: FileId, src: &str, t: Token) -> Option<Diagnostic> {
     let TokenKind::Str { terminated } = t.kind else {
         return None;
     };
-    let whole = Span::new(t.start, t.end);
     let inner_end = if terminated { t.end - 1 } else { t.end };
     let body = &src[t.start + 1..inner_end];
+    if let Some(d) = body_problem(file, t.start + 1, body, false) {
+        return Some(d);
+    }
+    (!terminated).then(|| {
+        Diagnostic::new(Code::Syntax, file, Span::new(t.start, t.end), "unterminated string")
+            .with_help("a string ends on the line it starts: close it with `\"`, and write `\\n` for a line break")
+    })
+}
+
+/// What is wrong with operator text whose braces `text_body` rejects.
+pub fn text_problem(file: FileId, span: Span, raw: &str) -> Diagnostic {
+    body_problem(file, span.start as usize + 1, raw, true).unwrap_or_else(|| {
+        Diagnostic::new(
+            Code::Syntax,
+            file,
+            span,
+            "malformed `{field}` interpolation",
+        )
+        .with_help("`{name}` inserts the field `name`; write `\\{` and `\\}` for literal braces")
+    })
+}
+
+/// The first problem in the content of a string starting at byte `start`:
+/// an unknown escape, and in operator text (`is_text`) a brace that is not
+/// part of a `{field}`.
+fn body_problem(file: FileId, start: usize, body: &str, is_text: bool) -> Option<Diagnostic> {
     let bytes = body.as_bytes();
-    let at = |i: usize, len: usize| Span::new(t.start + 1 + i, t.start + 1 + i + len);
+    let at = |i: usize, len: usize| Span::new(start + i, start + i + len);
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
@@ -450,12 +523,6 @@ fn string_problem(file: FileId, src: &str, t: Token, is_text: bool) -> Option<Di
             _ => i += 1,
         }
     }
-    if !terminated {
-        return Some(
-            Diagnostic::new(Code::Syntax, file, whole, "unterminated string")
-                .with_help("a string ends on the line it starts: close it with `\"`, and write `\\n` for a line break"),
-        );
-    }
     None
 }
 
@@ -490,6 +557,36 @@ pub fn unexpected_top_level(file: FileId, src: &str, at: usize) -> Diagnostic {
             ));
         } else if let Some(best) = closest(w, ITEM_KEYWORDS) {
             d = d.with_help(format!("did you mean `{best}`?"));
+        }
+    }
+    d
+}
+
+/// A script member that starts with no member keyword.
+pub fn unexpected_member(file: FileId, src: &str, at: usize) -> Diagnostic {
+    let tok = lexer::token_at(src, at);
+    let span = tok.map_or(Span::new(at, at), |t| Span::new(t.start, t.end));
+    let found = tok.map_or("the end of the file".to_string(), |t| {
+        describe_found(src, t)
+    });
+    let mut d = Diagnostic::new(
+        Code::Syntax,
+        file,
+        span,
+        format!(
+            "expected a `step`, `handoff`, `end` or a script setting (`kind`, `schedule`, `deadline`, `start`, `mandatory`), found {found}"
+        ),
+    );
+    if let Some(w) = tok
+        .filter(|t| t.kind == TokenKind::Word)
+        .map(|t| t.text(src))
+    {
+        if let Some(best) = closest(w, MEMBER_KEYWORDS) {
+            d = d.with_help(format!("did you mean `{best}`?"));
+        } else if matches!(w, "say" | "ask" | "note" | "on" | "otherwise" | "goto") {
+            d = d.with_help(format!(
+                "`{w}` belongs inside a step: is a `}}` closing the step too early above?"
+            ));
         }
     }
     d

@@ -35,9 +35,6 @@ pub const MEMBER_KEYWORDS: &[&str] = &[
 /// Parse one source file. Every syntax error is reported; items and
 /// members after an error are still parsed.
 pub fn parse(file: FileId, src: &str) -> (File<'_>, Vec<Diagnostic>) {
-    // Track what pest expected at the furthest position, so that syntax
-    // errors can name punctuation (`{`, `->`) as well as rules.
-    pest::set_error_detail(true);
     let mut p = FileParser {
         src,
         file,
@@ -90,8 +87,25 @@ impl<'s> FileParser<'s> {
             Ok(mut pairs) => Ok(pairs
                 .next()
                 .expect("a successful parse has its rule's pair")),
-            Err(err) => {
-                let diag = errors::from_pest(self.file, self.src, pos, &err);
+            Err(_) => {
+                // The fast path tracks no error detail. Parse the failing
+                // item again with pest's record of what it expected at the
+                // furthest position, so that the message can name
+                // punctuation (`{`, `->`) as well as rules. The switch is
+                // global and only ever turned on, so every failing item's
+                // message comes from a detailed run, whatever other threads
+                // do: messages stay deterministic.
+                pest::set_error_detail(true);
+                let err = match CallscriptParser::parse(rule, input) {
+                    Err(err) => err,
+                    // pest is deterministic; were it not, the success wins.
+                    Ok(mut pairs) => {
+                        return Ok(pairs
+                            .next()
+                            .expect("a successful parse has its rule's pair"));
+                    }
+                };
+                let diag = errors::from_pest(self.file, self.src, pos, rule, &err);
                 let at = diag.span.start as usize;
                 self.diags.push(diag);
                 Err(at)
@@ -142,7 +156,16 @@ impl<'s> FileParser<'s> {
             } else if self.at_item_header(pos) {
                 true
             } else {
-                match self.run_rule(Rule::member, pos) {
+                let rule = lexer::word_at(self.src, pos).and_then(member_rule);
+                let result = match rule {
+                    Some(rule) => self.run_rule(rule, pos),
+                    None => {
+                        self.diags
+                            .push(errors::unexpected_member(self.file, self.src, pos));
+                        Err(pos)
+                    }
+                };
+                match result {
                     Ok(pair) => {
                         let end = pos + pair.as_span().end();
                         Builder::new(self, pos).member(pair, &mut script);
@@ -236,6 +259,21 @@ impl<'s> FileParser<'s> {
     }
 }
 
+/// The rule of the script member that starts with `word`.
+fn member_rule(word: &str) -> Option<Rule> {
+    Some(match word {
+        "step" => Rule::step,
+        "handoff" => Rule::handoff,
+        "end" => Rule::end,
+        "kind" => Rule::kind,
+        "schedule" => Rule::schedule,
+        "deadline" => Rule::deadline,
+        "start" => Rule::start,
+        "mandatory" => Rule::mandatory,
+        _ => return None,
+    })
+}
+
 /// Builds AST nodes from the pairs of one pest run that started at `base`.
 struct Builder<'p, 's> {
     base: usize,
@@ -279,20 +317,6 @@ impl<'p, 's> Builder<'p, 's> {
             span: self.span(&p),
             raw: &s[1..s.len() - 1],
         }
-    }
-
-    fn text(&self, p: Pair<'s, Rule>) -> Text<'s> {
-        let s = p.as_str();
-        Text {
-            span: self.span(&p),
-            raw: &s[1..s.len() - 1],
-        }
-    }
-
-    fn error(&mut self, span: Span, message: impl Into<String>) -> &mut Diagnostic {
-        self.diags
-            .push(Diagnostic::new(Code::Syntax, self.file, span, message));
-        self.diags.last_mut().expect("just pushed")
     }
 
     // ------------------------------------------------------------ contract
@@ -453,7 +477,6 @@ impl<'p, 's> Builder<'p, 's> {
     }
 
     fn member(mut self, p: Pair<'s, Rule>, script: &mut Script<'s>) {
-        let p = next(&mut p.into_inner());
         let span = self.span(&p);
         let rule = p.as_rule();
         let mut inner = p.into_inner();
@@ -496,42 +519,59 @@ impl<'p, 's> Builder<'p, 's> {
         }
     }
 
-    fn line(&self, p: Pair<'s, Rule>) -> Line<'s> {
-        let span = self.span(&p);
-        let kind = match p.as_rule() {
-            Rule::say => LineKind::Say,
-            Rule::ask => LineKind::Ask,
-            _ => LineKind::Note,
+    /// Operator text: a string whose braces must form `{field}`
+    /// interpolations (checked by the grammar's `text_body`, only when the
+    /// text has a brace).
+    fn text(&mut self, p: Pair<'s, Rule>) -> Text<'s> {
+        let s = p.as_str();
+        let text = Text {
+            span: self.span(&p),
+            raw: &s[1..s.len() - 1],
         };
-        let mut field = None;
-        let mut text = None;
-        for part in p.into_inner() {
-            match part.as_rule() {
-                Rule::field => field = Some(self.ident(part)),
-                _ => text = Some(self.text(part)),
-            }
+        if memchr::memchr2(b'{', b'}', text.raw.as_bytes()).is_some()
+            && CallscriptParser::parse(Rule::text_body, text.raw).is_err()
+        {
+            self.diags
+                .push(errors::text_problem(self.file, text.span, text.raw));
         }
+        text
+    }
+
+    /// A line (`say`, `ask`, `note`) starting at token `p`; an `ask` with a
+    /// field takes its text from `inner`.
+    fn line(&mut self, p: Pair<'s, Rule>, inner: &mut Pairs<'s, Rule>) -> Line<'s> {
+        let (kind, field, text) = match p.as_rule() {
+            Rule::say_text => (LineKind::Say, None, self.text(p)),
+            Rule::note_text => (LineKind::Note, None, self.text(p)),
+            Rule::ask_text => (LineKind::Ask, None, self.text(p)),
+            _ => {
+                let field = self.ident(p);
+                let text = self.text(next(inner));
+                (LineKind::Ask, Some(field), text)
+            }
+        };
+        let start = field.map_or(text.span.start, |f| f.span.start);
         Line {
             kind,
             field,
-            text: text.expect("grammar: a line has its text"),
-            span,
+            text,
+            span: Span::new(start as usize, text.span.end as usize),
         }
     }
 
-    fn step(&mut self, inner: Pairs<'s, Rule>) -> Step<'s> {
+    fn step(&mut self, mut inner: Pairs<'s, Rule>) -> Step<'s> {
         let mut step = Step {
             duration: None,
             max: None,
             lines: Vec::new(),
             exits: Vec::new(),
         };
-        for p in inner {
+        while let Some(p) = inner.next() {
             match p.as_rule() {
                 Rule::duration => step.duration = Some(self.raw(p)),
-                Rule::max => step.max = Some(self.raw(next(&mut p.into_inner()))),
-                Rule::say | Rule::ask | Rule::note => {
-                    let line = self.line(p);
+                Rule::max_count => step.max = Some(self.raw(p)),
+                Rule::say_text | Rule::ask_text | Rule::ask_field | Rule::note_text => {
+                    let line = self.line(p, &mut inner);
                     if let Some(first_exit) = step.exits.first() {
                         let d = Diagnostic::new(
                             Code::Syntax,
@@ -547,23 +587,29 @@ impl<'p, 's> Builder<'p, 's> {
                     }
                     step.lines.push(line);
                 }
-                Rule::on | Rule::otherwise | Rule::goto => {
-                    let exit = self.exit(p);
+                Rule::answer | Rule::otherwise | Rule::goto => {
+                    let exit = self.exit(p, &mut inner);
                     self.check_exit(&step.exits, &exit);
                     step.exits.push(exit);
                 }
                 other => unreachable_rule(other),
             }
         }
-        if let (Some(first), false) = (step.exits.first(), step.exits.is_empty()) {
+        if let Some(first) = step.exits.first() {
             let has_on = step.exits.iter().any(|e| matches!(e.kind, ExitKind::On(_)));
             let has_goto = step.exits.iter().any(|e| matches!(e.kind, ExitKind::Goto));
             if !has_on && !has_goto {
-                let span = first.span;
-                let target = first.target.name;
-                self.error(span, "`otherwise` without any `on` answer").help = Some(format!(
-                    "`otherwise` is the exit for answers not listed; to always continue to the same step, write `goto {target}`"
+                let d = Diagnostic::new(
+                    Code::Syntax,
+                    self.file,
+                    first.span,
+                    "`otherwise` without any `on` answer",
+                )
+                .with_help(format!(
+                    "`otherwise` is the exit for answers not listed; to always continue to the same step, write `goto {}`",
+                    first.target.name
                 ));
+                self.diags.push(d);
             }
         }
         step
@@ -571,7 +617,6 @@ impl<'p, 's> Builder<'p, 's> {
 
     /// Syntax rules on the mix of a step's exits.
     fn check_exit(&mut self, before: &[Exit<'s>], exit: &Exit<'s>) {
-        let file = self.file;
         let clash = |k: &ExitKind<'_>| match (&exit.kind, k) {
             (ExitKind::Goto, ExitKind::Goto) => Some((
                 "a step has only one `goto`",
@@ -593,41 +638,55 @@ impl<'p, 's> Builder<'p, 's> {
         if let Some((prev, (msg, label, help))) =
             before.iter().find_map(|b| clash(&b.kind).map(|c| (b, c)))
         {
-            let d = Diagnostic::new(Code::Syntax, file, exit.span, msg)
+            let d = Diagnostic::new(Code::Syntax, self.file, exit.span, msg)
                 .with_label(prev.span, label)
                 .with_help(help);
             self.diags.push(d);
         }
     }
 
-    fn exit(&self, p: Pair<'s, Rule>) -> Exit<'s> {
+    /// An exit starting at token `p`: an `on` answer (whose target follows
+    /// in `inner`; the span runs from the answer to the target), or an
+    /// `otherwise` or `goto` statement.
+    fn exit(&self, p: Pair<'s, Rule>, inner: &mut Pairs<'s, Rule>) -> Exit<'s> {
         let span = self.span(&p);
-        let rule = p.as_rule();
-        let mut inner = p.into_inner();
-        let kind = match rule {
-            Rule::on => ExitKind::On(self.string(next(&mut inner))),
-            Rule::otherwise => ExitKind::Otherwise,
-            _ => ExitKind::Goto,
-        };
-        let target = self.ident(next(&mut inner));
-        Exit { kind, target, span }
-    }
-
-    fn task(&self, p: Pair<'s, Rule>) -> Task<'s> {
-        let span = self.span(&p);
-        let mut inner = p.into_inner();
-        let text = self.text(next(&mut inner));
-        let within = next(&mut inner);
-        let within = self.raw(next(&mut within.into_inner()));
-        Task { text, within, span }
-    }
-
-    fn handoff(&mut self, name: Ident<'s>, inner: Pairs<'s, Rule>) -> Handoff<'s> {
-        let mut h = Handoff {
-            role: Ident {
-                name: "",
-                span: Span::default(),
+        match p.as_rule() {
+            Rule::answer => {
+                let answer = self.string(p);
+                let target = self.ident(next(inner));
+                Exit {
+                    span: Span::new(answer.span.start as usize, target.span.end as usize),
+                    kind: ExitKind::On(answer),
+                    target,
+                }
+            }
+            rule => Exit {
+                kind: if rule == Rule::otherwise {
+                    ExitKind::Otherwise
+                } else {
+                    ExitKind::Goto
+                },
+                target: self.ident(next(&mut p.into_inner())),
+                span,
             },
+        }
+    }
+
+    /// `task "…" within d`, from its text token; the deadline follows.
+    fn task(&mut self, p: Pair<'s, Rule>, inner: &mut Pairs<'s, Rule>) -> Task<'s> {
+        let text = self.text(p);
+        let within = self.raw(next(inner));
+        Task {
+            text,
+            within,
+            span: Span::new(text.span.start as usize, within.span.end as usize),
+        }
+    }
+
+    fn handoff(&mut self, name: Ident<'s>, mut inner: Pairs<'s, Rule>) -> Handoff<'s> {
+        let role = self.ident(next(&mut inner));
+        let mut h = Handoff {
+            role,
             within: None,
             lines: Vec::new(),
             pass: Vec::new(),
@@ -637,30 +696,33 @@ impl<'p, 's> Builder<'p, 's> {
         };
         let mut summary_span = None;
         let mut fallback_span = None;
-        for p in inner {
+        while let Some(p) = inner.next() {
             match p.as_rule() {
-                Rule::role_ref => h.role = self.ident(p),
-                Rule::within => h.within = Some(self.raw(next(&mut p.into_inner()))),
-                Rule::say | Rule::ask | Rule::note => h.lines.push(self.line(p)),
-                Rule::pass => h.pass.extend(p.into_inner().map(|f| self.ident(f))),
-                Rule::summary => {
-                    let span = self.span(&p);
-                    let text = self.text(next(&mut p.into_inner()));
+                Rule::within => h.within = Some(self.raw(p)),
+                Rule::say_text | Rule::ask_text | Rule::ask_field | Rule::note_text => {
+                    let line = self.line(p, &mut inner);
+                    h.lines.push(line);
+                }
+                Rule::pass_field => h.pass.push(self.ident(p)),
+                Rule::summary_text => {
+                    let text = self.text(p);
                     if let Some(first) = summary_span {
-                        self.duplicate(span, first, "summary", name.name);
+                        self.duplicate(text.span, first, "summary", name.name);
                     } else {
-                        summary_span = Some(span);
+                        summary_span = Some(text.span);
                         h.summary = Some(text);
                     }
                 }
-                Rule::task => h.tasks.push(self.task(p)),
-                Rule::fallback => {
-                    let span = self.span(&p);
-                    let target = self.ident(next(&mut p.into_inner()));
+                Rule::task_text => {
+                    let task = self.task(p, &mut inner);
+                    h.tasks.push(task);
+                }
+                Rule::fallback_target => {
+                    let target = self.ident(p);
                     if let Some(first) = fallback_span {
-                        self.duplicate(span, first, "fallback", name.name);
+                        self.duplicate(target.span, first, "fallback", name.name);
                     } else {
-                        fallback_span = Some(span);
+                        fallback_span = Some(target.span);
                         h.fallback = Some(target);
                     }
                 }
@@ -684,17 +746,23 @@ impl<'p, 's> Builder<'p, 's> {
         );
     }
 
-    fn end(&self, mut inner: Pairs<'s, Rule>) -> End<'s> {
+    fn end(&mut self, mut inner: Pairs<'s, Rule>) -> End<'s> {
         let outcome = self.string(next(&mut inner));
         let mut end = End {
             outcome,
             lines: Vec::new(),
             tasks: Vec::new(),
         };
-        for p in inner {
+        while let Some(p) = inner.next() {
             match p.as_rule() {
-                Rule::task => end.tasks.push(self.task(p)),
-                _ => end.lines.push(self.line(p)),
+                Rule::task_text => {
+                    let task = self.task(p, &mut inner);
+                    end.tasks.push(task);
+                }
+                _ => {
+                    let line = self.line(p, &mut inner);
+                    end.lines.push(line);
+                }
             }
         }
         end
