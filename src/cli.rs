@@ -50,6 +50,22 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Color::Auto)]
         color: Color,
     },
+    /// Check a project and write the operator JSON (DIR/operator.json);
+    /// nothing is written when the project has errors
+    Build {
+        /// Files and folders (folders are searched for *.script)
+        #[arg(required = true, value_name = "PATHS")]
+        paths: Vec<PathBuf>,
+        /// The folder to write operator.json into (created if missing)
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Treat warnings as errors (write nothing, exit 1)
+        #[arg(long)]
+        deny_warnings: bool,
+        /// When to colour the report
+        #[arg(long, value_enum, default_value_t = Color::Auto)]
+        color: Color,
+    },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -104,6 +120,36 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let (_, diagnostics) = callscript::compile(&sources, &Options::default());
             report(&sources, &diagnostics, format, color)?;
             Ok(exit_code(&diagnostics, deny_warnings))
+        }
+        Command::Build {
+            paths,
+            out,
+            deny_warnings,
+            color,
+        } => {
+            let sources = files::read_project(&paths)?;
+            let (project, diagnostics) = callscript::compile(&sources, &Options::default());
+            let code = exit_code(&diagnostics, deny_warnings);
+            let project = match project {
+                Some(p) if code == EXIT_OK => p,
+                _ => {
+                    report(&sources, &diagnostics, Format::Human, color)?;
+                    eprintln!("nothing written");
+                    return Ok(EXIT_ERRORS);
+                }
+            };
+            if !diagnostics.is_empty() {
+                report(&sources, &diagnostics, Format::Human, color)?;
+            }
+            let json = callscript::emit::json::to_string(&project);
+            let path = files::write_atomically(&out, "operator.json", json.as_bytes())?;
+            eprintln!(
+                "wrote {}: {}, {}",
+                path.display(),
+                plural(project.program.scripts.len(), "script", "scripts"),
+                plural(project.program.roles.len(), "role", "roles")
+            );
+            Ok(EXIT_OK)
         }
     }
 }

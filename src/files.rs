@@ -128,3 +128,49 @@ pub fn io_reason(e: &std::io::Error) -> String {
         }
     }
 }
+
+/// Write `bytes` to `dir/name` all at once: into a temporary file in the
+/// same folder, then renamed over the target, so a reader (or a failed
+/// run) never sees a half-written file and a previous output survives any
+/// failure. Creates `dir` if needed. Returns the path written.
+pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, Failure> {
+    use std::io::Write;
+
+    if dir.exists() && !dir.is_dir() {
+        return Err(Failure(format!(
+            "cannot write to `{}`: it is a file, not a folder",
+            dir.display()
+        )));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Failure(format!(
+            "cannot create the folder `{}`: {}",
+            dir.display(),
+            io_reason(&e)
+        ))
+    })?;
+    let target = dir.join(name);
+    if target.is_dir() {
+        return Err(Failure(format!(
+            "cannot write `{}`: a folder of that name is in the way",
+            target.display()
+        )));
+    }
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let fail = |e: std::io::Error| {
+        Failure(format!(
+            "cannot write `{}`: {}",
+            target.display(),
+            io_reason(&e)
+        ))
+    };
+    let written = std::fs::File::create(&temp).and_then(|mut f| {
+        f.write_all(bytes)?;
+        f.sync_all()
+    });
+    if let Err(e) = written.and_then(|()| std::fs::rename(&temp, &target)) {
+        let _ = std::fs::remove_file(&temp);
+        return Err(fail(e));
+    }
+    Ok(target)
+}

@@ -9,6 +9,7 @@
 
 pub mod check;
 pub mod diagnostic;
+pub mod emit;
 pub mod graph;
 pub mod model;
 pub mod render;

@@ -1,0 +1,61 @@
+//! Outputs of a checked project: the operator JSON (`json`), the contract
+//! annex (`annex`), and script fingerprints shared by both. Emitters are
+//! pure: they return bytes or strings; the binary writes them.
+
+pub mod fingerprint;
+pub mod json;
+
+use crate::model::{Segment, Text};
+
+/// Operator text as a template: `{name}` for a field, `{{` and `}}` for
+/// literal braces (the convention of Rust's and Python's format strings).
+/// Operator tools fill in the fields; the annex shows the template.
+pub fn template(text: &Text<'_>) -> String {
+    let raw = text.raw;
+    if !raw.contains(['{', '}', '\\']) {
+        return raw.to_string();
+    }
+    let mut out = String::with_capacity(raw.len() + 8);
+    for seg in text.segments() {
+        match seg {
+            Segment::Literal(l) => {
+                for c in l.chars() {
+                    match c {
+                        '{' => out.push_str("{{"),
+                        '}' => out.push_str("}}"),
+                        c => out.push(c),
+                    }
+                }
+            }
+            Segment::Field(f) => {
+                out.push('{');
+                out.push_str(f.name);
+                out.push('}');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Span;
+
+    fn text(raw: &str) -> Text<'_> {
+        Text {
+            raw,
+            span: Span::new(0, raw.len() + 2),
+        }
+    }
+
+    #[test]
+    fn templates_keep_fields_and_double_literal_braces() {
+        assert_eq!(template(&text("Привет, {name}!")), "Привет, {name}!");
+        assert_eq!(template(&text(r"Код \{A\}: {code}")), "Код {{A}}: {code}");
+        assert_eq!(
+            template(&text(r#"Кавычки \"да\"\nстрока"#)),
+            "Кавычки \"да\"\nстрока"
+        );
+    }
+}

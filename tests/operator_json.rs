@@ -1,0 +1,282 @@
+//! The operator JSON (`callscript build`): its content for the example
+//! project, its schema, determinism, fingerprints, and atomic writing.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use callscript::{Options, SourceFile};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The example project's sources, in the order the CLI reads them.
+fn example() -> Vec<SourceFile> {
+    let mut paths = Vec::new();
+    let mut stack = vec![root().join("scripts")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "script") {
+                paths.push(p);
+            }
+        }
+    }
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| {
+            let name = p
+                .strip_prefix(root())
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            SourceFile::new(name, std::fs::read(p).unwrap())
+        })
+        .collect()
+}
+
+fn operator_json(sources: &[SourceFile]) -> String {
+    let (project, diags) = callscript::compile(sources, &Options::default());
+    let project = project.unwrap_or_else(|| panic!("errors: {diags:#?}"));
+    callscript::emit::json::to_string(&project)
+}
+
+fn fingerprints(sources: &[SourceFile]) -> Vec<(String, String)> {
+    let json: serde_json::Value = serde_json::from_str(&operator_json(sources)).unwrap();
+    json["scripts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["id"].as_str().unwrap().to_string(),
+                s["fingerprint"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn example_project_snapshot() {
+    insta::assert_snapshot!("operator_json_scripts", operator_json(&example()));
+}
+
+#[test]
+fn output_validates_against_the_committed_schema() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("docs/operator.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema is valid");
+    let mut projects = vec![example()];
+    // Valid fixtures exercise every construct (contract-less projects too).
+    for f in std::fs::read_dir(root().join("tests/fixtures/valid")).unwrap() {
+        let p = f.unwrap().path();
+        projects.push(vec![SourceFile::new(
+            p.display().to_string(),
+            std::fs::read(&p).unwrap(),
+        )]);
+    }
+    let mut checked = 0;
+    for sources in projects {
+        let (Some(project), _) = callscript::compile(&sources, &Options::default()) else {
+            continue;
+        };
+        let json: serde_json::Value =
+            serde_json::from_str(&callscript::emit::json::to_string(&project)).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&json)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", sources[0].name);
+        checked += 1;
+    }
+    assert!(checked >= 3, "too few projects compiled: {checked}");
+}
+
+#[test]
+fn committed_schema_is_up_to_date() {
+    let path = root().join("docs/operator.schema.json");
+    let generated = callscript::emit::json::schema();
+    if std::env::var_os("UPDATE_SCHEMA").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "docs/operator.schema.json is out of date: run `UPDATE_SCHEMA=1 cargo test --test operator_json`"
+    );
+}
+
+#[test]
+fn same_sources_give_the_same_bytes() {
+    let a = operator_json(&example());
+    let b = operator_json(&example());
+    assert_eq!(a, b);
+}
+
+/// The example project with every source changed by `f`.
+fn edited(f: impl Fn(&str) -> String) -> Vec<SourceFile> {
+    example()
+        .into_iter()
+        .map(|s| {
+            let text = String::from_utf8(s.bytes).unwrap();
+            SourceFile::new(s.name, f(&text))
+        })
+        .collect()
+}
+
+#[test]
+fn fingerprints_ignore_comments_blank_lines_and_spacing() {
+    let before = fingerprints(&example());
+    let after = fingerprints(&edited(|t| {
+        // Strings are one line, so a new line between lines is always
+        // between tokens.
+        t.replace('\n', "\n\n    // a comment added by the test\n")
+            .replace("  ", "\t \t")
+            .replace(" -> ", "->")
+    }));
+    assert_eq!(before, after);
+    // The same duration spelled differently is the same timing.
+    let respelled = fingerprints(&edited(|t| {
+        t.replace("step знакомство 1m", "step знакомство 60s")
+    }));
+    assert_eq!(before, respelled);
+}
+
+#[test]
+fn fingerprints_change_with_text_structure_and_timing_of_that_script_only() {
+    let before = fingerprints(&example());
+    let cases = [
+        (
+            "text",
+            "Оставьте, пожалуйста, номер телефона для связи",
+            "Оставьте номер телефона",
+        ),
+        ("timing", "step знакомство 1m", "step знакомство 2m"),
+        ("max", "step доставка 2m max 3", "step доставка 2m max 4"),
+        (
+            "structure",
+            "on \"Нужно подумать\"       -> перезвонить",
+            "on \"Нужно подумать\"       -> прощание",
+        ),
+        ("answer", "\"Вопрос по доставке\"", "\"Вопрос о доставке\""),
+        (
+            "handoff deadline",
+            "to sales within 3m",
+            "to sales within 4m",
+        ),
+    ];
+    for (what, from, to) in cases {
+        let sources = edited(|t| t.replace(from, to));
+        assert!(
+            sources
+                .iter()
+                .any(|s| String::from_utf8_lossy(&s.bytes).contains(to)),
+            "{what}: the edit did not apply"
+        );
+        let after = fingerprints(&sources);
+        for ((id, a), (_, b)) in before.iter().zip(&after) {
+            if id == "входящие_продажи" {
+                assert_ne!(
+                    a, b,
+                    "{what}: the edited script's fingerprint did not change"
+                );
+            } else {
+                assert_eq!(
+                    a, b,
+                    "{what}: script `{id}` changed although it was not edited"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn fingerprints_look_like_sha256() {
+    for (_, f) in fingerprints(&example()) {
+        let hex = f.strip_prefix("sha256:").expect("sha256: prefix");
+        assert_eq!(hex.len(), 64);
+        assert!(
+            hex.bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        );
+    }
+}
+
+// ---------------------------------------------------------------- the CLI
+
+fn callscript(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_callscript"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn build_writes_operator_json_and_a_failed_build_leaves_it_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let ok = callscript(&["build", "scripts", "--out", s(&out)]);
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let first = std::fs::read(out.join("operator.json")).unwrap();
+    assert_eq!(
+        String::from_utf8(first.clone()).unwrap(),
+        operator_json(&example())
+    );
+
+    // A project with errors: exit 1, nothing written, the old file intact.
+    let broken = dir.path().join("broken.script");
+    std::fs::write(&broken, "script s \"S\" { step a 10s { goto nowhere } }\n").unwrap();
+    let failed = callscript(&["build", s(&broken), "--out", s(&out)]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("nothing written"));
+    assert_eq!(std::fs::read(out.join("operator.json")).unwrap(), first);
+    // No temporary file is left behind.
+    let names: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("operator.json")]);
+}
+
+#[test]
+fn build_into_a_file_is_an_io_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-folder");
+    std::fs::write(&file, "keep me").unwrap();
+    let r = callscript(&["build", "scripts", "--out", s(&file)]);
+    assert_eq!(r.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("is a file, not a folder"), "{err}");
+    assert_eq!(err.lines().count(), 1, "one clear line: {err}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep me");
+}
+
+#[test]
+fn build_with_warnings_denied_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let r = callscript(&[
+        "build",
+        "tests/fixtures/diagnostics/missing-otherwise/branch.script",
+        "--out",
+        s(&out),
+        "--deny-warnings",
+    ]);
+    assert_eq!(r.status.code(), Some(1));
+    assert!(!out.exists());
+}
