@@ -54,7 +54,12 @@ pub fn compile<'s>(
                 diagnostics.extend(diags);
                 files.push((file, ast));
             }
-            Err(e) => diagnostics.push(decode_error(file, &src.bytes, e)),
+            Err(e) => {
+                diagnostics.push(decode_error(file, &src.bytes, e));
+                // What the file defines is unknown: stay quiet about roles
+                // or a contract that may be in it.
+                files.push((file, syntax::ast::File::unreadable()));
+            }
         }
     }
     let (program, diags) = model::build(files);

@@ -42,8 +42,7 @@ impl<'a> Sources<'a> {
     fn indexed(&self, file: crate::FileId) -> Arc<Indexed> {
         self.cache[file.index()]
             .get_or_init(|| {
-                let text: Arc<str> =
-                    String::from_utf8_lossy(&self.files[file.index()].bytes).into();
+                let text: Arc<str> = display_text(&self.files[file.index()].bytes).into();
                 let index = LineIndex::new(&text);
                 Arc::new(Indexed { text, index })
             })
@@ -55,6 +54,17 @@ impl<'a> Sources<'a> {
         let ix = self.indexed(file);
         ix.index.line_col(&ix.text, offset)
     }
+}
+
+/// A file's text for display. Invalid UTF-8 bytes become `?`, one byte
+/// each, so that byte offsets (spans) still point at the same places.
+fn display_text(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        out.extend(std::iter::repeat_n('?', chunk.invalid().len()));
+    }
+    out
 }
 
 // ------------------------------------------------------------------ human

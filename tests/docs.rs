@@ -139,3 +139,104 @@ fn every_code_has_a_documented_section() {
         problems.join("\n  - ")
     );
 }
+
+/// The fenced blocks of a Markdown text with their info strings, in order.
+fn fenced_blocks(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut current: Option<(String, String)> = None;
+    for line in text.lines() {
+        let t = line.trim_start();
+        match &mut current {
+            None if t.starts_with("```") => {
+                current = Some((t[3..].trim().to_string(), String::new()))
+            }
+            Some(_) if t == "```" => out.push(current.take().unwrap()),
+            Some((_, body)) => {
+                body.push_str(line);
+                body.push('\n');
+            }
+            None => {}
+        }
+    }
+    out
+}
+
+/// Each section's text from its `## callscript::` heading to the next `## `.
+fn section_texts(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for part in text.split("\n## callscript::").skip(1) {
+        let name = part.lines().next().unwrap_or("").trim().to_string();
+        let body = match part.find("\n## ") {
+            Some(end) => &part[..end],
+            None => part,
+        };
+        out.push((name, body.to_string()));
+    }
+    out
+}
+
+/// The report under each example is what the compiler prints for it (run
+/// as the CLI does, under the file name the report shows), and every
+/// snippet of a "Fix" checks clean. `UPDATE_DOCS=1 cargo test --test docs`
+/// rewrites the reports after an intended change of wording.
+#[test]
+fn examples_are_real_compiler_output() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let path = root.join("docs/diagnostics.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let update = std::env::var_os("UPDATE_DOCS").is_some();
+    let mut updated = text.clone();
+    let mut problems = Vec::new();
+    for (name, body) in section_texts(&text) {
+        let (example, fix) = match (body.find("### Example"), body.find("### Fix")) {
+            (Some(e), Some(f)) if e < f => (&body[e..f], &body[f..]),
+            _ => continue,
+        };
+        let blocks = fenced_blocks(example);
+        let source = blocks.iter().find(|(lang, _)| lang == "callscript");
+        let report = blocks.iter().find(|(lang, _)| lang == "text");
+        // invalid-utf8 shows its source as text; the real file is not UTF-8.
+        if let (Some((_, source)), Some((_, report)), false) =
+            (source, report, name == "invalid-utf8")
+        {
+            let file = report
+                .split("╭─[")
+                .nth(1)
+                .and_then(|r| r.split(':').next())
+                .unwrap_or("example.script");
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join(file), source).unwrap();
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_callscript"))
+                .args(["check", "--color", "never", file])
+                .current_dir(dir.path())
+                .output()
+                .unwrap();
+            let printed = String::from_utf8_lossy(&out.stderr);
+            if printed.trim_end() != report.trim_end() && update {
+                updated = updated.replacen(
+                    &format!("```text\n{report}```"),
+                    &format!("```text\n{}\n```", printed.trim_end()),
+                    1,
+                );
+            } else if printed.trim_end() != report.trim_end() {
+                problems.push(format!(
+                    "{name}: the example's report differs from the compiler's:\n{printed}"
+                ));
+            }
+        }
+        for (lang, snippet) in fenced_blocks(fix) {
+            if lang != "callscript" {
+                continue;
+            }
+            let sources = vec![callscript::SourceFile::new("fix.script", snippet)];
+            let (_, diags) = callscript::compile(&sources, &callscript::Options::default());
+            if !diags.is_empty() {
+                problems.push(format!("{name}: a Fix snippet is not clean: {diags:?}"));
+            }
+        }
+    }
+    if update && updated != text {
+        std::fs::write(&path, updated).unwrap();
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}

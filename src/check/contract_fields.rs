@@ -10,8 +10,8 @@ use crate::model::Party;
 const REQUIRED: &[(&str, &str)] = &[
     ("customer", "customer    \"ООО «Ромашка»\""),
     ("contractor", "contractor  \"ООО «КоллПро»\""),
-    ("operators", "operators   trained   // or basic"),
-    ("schedule", "schedule    mon-fri 09:00-21:00   // or 24/7"),
+    ("operators", "operators   trained"),
+    ("schedule", "schedule    mon-fri 09:00-21:00"),
     ("handoff_sla", "handoff_sla 5m"),
 ];
 

@@ -281,7 +281,12 @@ fn report(
             );
         }
     }
-    d.with_label(first_ask.span, "collected here, on other paths")
+    let ask_label = if node.span.range().contains(&(first_ask.span.start as usize)) {
+        "asked here, after it is used"
+    } else {
+        "collected here, on other paths"
+    };
+    d.with_label(first_ask.span, ask_label)
         .with_help(format!(
             "ask for it on every path before this point (`ask {} \"…\"`), or move the use after a step that always asks",
             f.name

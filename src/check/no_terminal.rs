@@ -59,7 +59,7 @@ pub fn check(ctx: &Context<'_, '_>) -> Vec<Diagnostic> {
             let mut help = "give one of these steps an exit to a `handoff` or an `end` (for example `otherwise -> goodbye`)".to_string();
             if feeding > 0 {
                 help.push_str(&format!(
-                    "; {feeding} other step(s) can only lead into such a loop"
+                    "; in this script, {feeding} more step(s) lead only into loops without a way out"
                 ));
             }
             out.push(d.with_help(help));

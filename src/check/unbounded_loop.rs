@@ -4,6 +4,7 @@
 use super::Context;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::NodeKind;
+use crate::model::values::format_duration;
 
 pub fn check(ctx: &Context<'_, '_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -59,8 +60,14 @@ pub fn check(ctx: &Context<'_, '_>) -> Vec<Diagnostic> {
             for &v in members.iter().filter(|v| !unbounded.contains(v)) {
                 d = d.with_label(script.nodes[v].header, "part of the loop");
             }
+            let duration = match &node.kind {
+                NodeKind::Step(st) => st
+                    .duration
+                    .map_or(String::new(), |d| format!(" {}", format_duration(d.value))),
+                _ => String::new(),
+            };
             out.push(d.with_help(format!(
-                "bound each step of the loop with `max N`, the most times one call may pass through it: `step {} 1m max 3 {{`",
+                "bound each step of the loop with `max N`, the most times one call may pass through it: `step {}{duration} max 3 {{`",
                 node.name.name
             )));
         }

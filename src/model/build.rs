@@ -151,19 +151,23 @@ impl<'s> Builder<'s> {
                 CF::Operators(w) => {
                     out.operators = v.word(
                         w,
-                        "operators",
+                        "operator type",
                         &[("basic", Operators::Basic), ("trained", Operators::Trained)],
                     )
                 }
                 CF::Assistance(w) => {
-                    out.assistance = v.word(w, "assistance", &[("yes", true), ("no", false)])
+                    out.assistance = v.word(
+                        w,
+                        "answer for `assistance`",
+                        &[("yes", true), ("no", false)],
+                    )
                 }
                 CF::Crm(s) => out.crm = Some(s),
                 CF::Priority(list) => out.priority = list,
                 CF::ClientBase(w) => {
                     out.client_base = v.word(
                         w,
-                        "client_base",
+                        "client base location",
                         &[
                             ("customer", Party::Customer),
                             ("contractor", Party::Contractor),
@@ -174,7 +178,7 @@ impl<'s> Builder<'s> {
                 CF::Timezone(s) => out.timezone = v.timezone(&s).map(|_| s),
                 CF::Volume { count, per } => {
                     let n = v.count(count, "the volume");
-                    let p = v.word(per, "volume unit", &[("day", ())]);
+                    let p = v.word(per, "unit of the volume", &[("day", ())]);
                     out.volume = n.filter(|_| p.is_some());
                 }
                 CF::HandoffSla(d) => out.handoff_sla = v.duration(d),
@@ -185,7 +189,7 @@ impl<'s> Builder<'s> {
                 } => {
                     let side = v.word(
                         side,
-                        "quality side",
+                        "side of a `quality` line",
                         &[
                             ("contractor", Party::Contractor),
                             ("customer", Party::Customer),
@@ -312,10 +316,21 @@ impl<'s> Builder<'s> {
         for (i, n) in s.nodes.iter().enumerate() {
             if let Some(&first) = index.get(n.name.name) {
                 let f: &ast::Node<'_> = &s.nodes[first];
+                let (kw, first_kw) = (n.kind.keyword(), f.kind.keyword());
+                let message = if kw == first_kw {
+                    format!("the {kw} `{}` is defined twice", n.name.name)
+                } else {
+                    format!(
+                        "the {kw} `{}` has the name of the {first_kw} `{}`",
+                        n.name.name, f.name.name
+                    )
+                };
                 dup.push(
-                    duplicate(file, n.name, "step", file, f.name.span).with_help(
-                        "steps and terminals of a script share one namespace: rename one of them",
-                    ),
+                    Diagnostic::new(Code::DuplicateName, file, n.name.span, message)
+                        .with_label(f.name.span, "first defined here")
+                        .with_help(
+                            "steps and terminals of a script share one namespace: rename one of them",
+                        ),
                 );
             } else {
                 index.insert(n.name.name, i);
@@ -352,6 +367,7 @@ impl<'s> Builder<'s> {
         }
 
         for n in s.nodes {
+            let from = format!("step `{}` goes to", n.name.name);
             let kind = match n.kind {
                 ast::NodeKind::Step(st) => {
                     let mut v = self.values(file);
@@ -368,7 +384,7 @@ impl<'s> Builder<'s> {
                         goto: None,
                     };
                     for e in st.exits {
-                        let t = resolve(&mut self.diags, e.target, e.span, "goes to");
+                        let t = resolve(&mut self.diags, e.target, e.span, &from);
                         match e.kind {
                             ast::ExitKind::On(answer) => {
                                 step.options.push(Choice { answer, target: t })

@@ -82,17 +82,15 @@ impl Values<'_> {
             });
         }
         let words: Vec<&str> = choices.iter().map(|(w, _)| *w).collect();
-        let list = match words.as_slice() {
-            [a, b] => format!("`{a}` or `{b}`"),
-            _ => {
-                let quoted: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
-                let (last, rest) = quoted.split_last().expect("choices are never empty");
-                format!("{} or {last}", rest.join(", "))
-            }
+        let quoted: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
+        let list = match quoted.split_last() {
+            None => String::new(),
+            Some((only, [])) => only.clone(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
         };
         let help = match closest(raw.raw, &words) {
-            Some(best) => format!("did you mean `{best}`? {what} is {list}"),
-            None => format!("{what} is {list}"),
+            Some(best) => format!("did you mean `{best}`? Expected {list}"),
+            None => format!("expected {list}"),
         };
         self.invalid(
             raw.span,

@@ -178,6 +178,22 @@ pub struct File<'s> {
     pub broken: Vec<BrokenItem<'s>>,
 }
 
+impl File<'_> {
+    /// A file that could not be read as text: it may have defined any role
+    /// or the contract, so later stages treat those as broken.
+    pub fn unreadable() -> Self {
+        let item = |keyword| BrokenItem {
+            keyword,
+            name: None,
+            span: crate::source::Span::default(),
+        };
+        File {
+            items: Vec::new(),
+            broken: vec![item("contract"), item("role")],
+        }
+    }
+}
+
 /// A top-level item that did not parse.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BrokenItem<'s> {
