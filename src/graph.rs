@@ -47,15 +47,16 @@ fn ix(n: NodeId) -> NodeIndex<u32> {
 impl ScriptGraph {
     pub fn new(script: &Script<'_>) -> ScriptGraph {
         let n = script.nodes.len();
-        let edges: usize = script.nodes.iter().map(|x| x.exits().len()).sum();
+        let edges: usize = script.nodes.iter().map(|x| x.exits().count()).sum();
         let mut graph = DiGraph::with_capacity(n, edges);
         for _ in 0..n {
             graph.add_node(());
         }
+        let mut out: Vec<(NodeId, Edge)> = Vec::new();
         for (i, node) in script.nodes.iter().enumerate() {
             // petgraph lists a node's edges newest first: add them in reverse
             // so that walks see them in source order.
-            let mut out: Vec<(NodeId, Edge)> = Vec::new();
+            out.clear();
             match &node.kind {
                 NodeKind::Step(s) => {
                     for (k, c) in s.options.iter().enumerate() {
@@ -85,7 +86,7 @@ impl ScriptGraph {
                 }
                 NodeKind::End(_) => {}
             }
-            for (t, e) in out.into_iter().rev() {
+            for &(t, e) in out.iter().rev() {
                 graph.add_edge(ix(i), ix(t), e);
             }
         }
@@ -133,16 +134,10 @@ impl ScriptGraph {
         }
     }
 
-    /// The node's successors, in source order, without repeats.
+    /// The node's successors, in source order; a node reached by two exits
+    /// appears twice.
     pub fn successors(&self, n: NodeId) -> impl Iterator<Item = NodeId> + '_ {
-        let mut seen: Vec<NodeId> = Vec::new();
-        self.graph.neighbors(ix(n)).filter_map(move |w| {
-            let w = w.index();
-            (!seen.contains(&w)).then(|| {
-                seen.push(w);
-                w
-            })
-        })
+        self.graph.neighbors(ix(n)).map(|w| w.index())
     }
 
     pub fn predecessors(&self, n: NodeId) -> impl Iterator<Item = NodeId> + '_ {

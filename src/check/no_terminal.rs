@@ -15,8 +15,9 @@ pub fn check(ctx: &Context<'_, '_>) -> Vec<Diagnostic> {
     for (script, g) in ctx.scripts() {
         let ok = g.can_reach(|v| {
             let node = &script.nodes[v];
-            let exits = node.exits();
-            node.is_terminal() || exits.is_empty() || exits.iter().any(|t| t.node.is_none())
+            node.is_terminal()
+                || node.exits().next().is_none()
+                || node.exits().any(|t| t.node.is_none())
         });
         let stuck = ok.iter().filter(|&&o| !o).count();
         if stuck == 0 {

@@ -7,6 +7,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use super::values::Values;
 use super::*;
 use crate::diagnostic::{Code, Diagnostic};
@@ -311,7 +313,8 @@ impl<'s> Builder<'s> {
         }
 
         // Register node names; the first definition wins.
-        let mut index: HashMap<&'s str, NodeId> = HashMap::with_capacity(s.nodes.len());
+        let mut index: FxHashMap<&'s str, NodeId> =
+            FxHashMap::with_capacity_and_hasher(s.nodes.len(), Default::default());
         let mut dup = Vec::new();
         for (i, n) in s.nodes.iter().enumerate() {
             if let Some(&first) = index.get(n.name.name) {
@@ -338,36 +341,43 @@ impl<'s> Builder<'s> {
         }
         self.diags.extend(dup);
 
-        let resolve =
-            |diags: &mut Vec<Diagnostic>, name: Ident<'s>, span: Span, what: &str| -> Target<'s> {
-                let node = index.get(name.name).copied();
-                if node.is_none() && !s.broken {
-                    let mut d = Diagnostic::new(
-                        Code::UndefinedStep,
-                        file,
-                        name.span,
-                        format!(
-                            "{what} `{}`, which is not a step or terminal of {owner}",
-                            name.name
-                        ),
-                    );
-                    let names: Vec<&str> = index.keys().copied().collect();
-                    if let Some(best) = closest(name.name, &names) {
-                        d = d.with_help(format!("did you mean `{best}`?"));
-                    }
-                    diags.push(d);
+        // `from` is the step the edge leaves, `None` for `start`.
+        let resolve = |diags: &mut Vec<Diagnostic>,
+                       name: Ident<'s>,
+                       span: Span,
+                       from: Option<&str>|
+         -> Target<'s> {
+            let node = index.get(name.name).copied();
+            if node.is_none() && !s.broken {
+                let what = match from {
+                    Some(step) => format!("step `{step}` goes to"),
+                    None => "the script starts at".to_string(),
+                };
+                let mut d = Diagnostic::new(
+                    Code::UndefinedStep,
+                    file,
+                    name.span,
+                    format!(
+                        "{what} `{}`, which is not a step or terminal of {owner}",
+                        name.name
+                    ),
+                );
+                let names: Vec<&str> = index.keys().copied().collect();
+                if let Some(best) = closest(name.name, &names) {
+                    d = d.with_help(format!("did you mean `{best}`?"));
                 }
-                Target { name, node, span }
-            };
+                diags.push(d);
+            }
+            Target { name, node, span }
+        };
 
         if let Some(decl) = out.start_decl {
-            out.start = resolve(&mut self.diags, decl, decl.span, "the script starts at").node;
+            out.start = resolve(&mut self.diags, decl, decl.span, None).node;
         } else if !s.nodes.is_empty() {
             out.start = Some(0);
         }
 
         for n in s.nodes {
-            let from = format!("step `{}` goes to", n.name.name);
             let kind = match n.kind {
                 ast::NodeKind::Step(st) => {
                     let mut v = self.values(file);
@@ -384,7 +394,7 @@ impl<'s> Builder<'s> {
                         goto: None,
                     };
                     for e in st.exits {
-                        let t = resolve(&mut self.diags, e.target, e.span, &from);
+                        let t = resolve(&mut self.diags, e.target, e.span, Some(n.name.name));
                         match e.kind {
                             ast::ExitKind::On(answer) => {
                                 step.options.push(Choice { answer, target: t })

@@ -222,19 +222,21 @@ impl<'s> Node<'s> {
         }
     }
 
-    /// Every edge out of the node, resolved or not, in source order.
-    pub fn exits(&self) -> Vec<&Target<'s>> {
-        match &self.kind {
-            NodeKind::Step(s) => s
-                .options
-                .iter()
-                .map(|c| &c.target)
-                .chain(&s.otherwise)
-                .chain(&s.goto)
-                .collect(),
-            NodeKind::Handoff(h) => h.fallback.iter().collect(),
-            NodeKind::End(_) => Vec::new(),
-        }
+    /// Every edge out of the node, resolved or not, in source order: the
+    /// `on` answers, `otherwise` and `goto` of a step, a handoff's
+    /// `fallback`.
+    pub fn exits(&self) -> impl Iterator<Item = &Target<'s>> + '_ {
+        let (options, otherwise, goto, fallback) = match &self.kind {
+            NodeKind::Step(s) => (&s.options[..], s.otherwise.as_ref(), s.goto.as_ref(), None),
+            NodeKind::Handoff(h) => (&[][..], None, None, h.fallback.as_ref()),
+            NodeKind::End(_) => (&[][..], None, None, None),
+        };
+        options
+            .iter()
+            .map(|c| &c.target)
+            .chain(otherwise)
+            .chain(goto)
+            .chain(fallback)
     }
 }
 

@@ -209,3 +209,68 @@ mod tests {
         assert_eq!(toks[2], (TokenKind::Word, "next", true));
     }
 }
+
+/// The text with every `//` comment replaced by spaces, byte for byte, or
+/// `None` when there is no comment. Offsets, lines and columns stay the
+/// same, so spans into the result are spans into `src`.
+///
+/// The parser runs pest on the blanked text (see the grammar's header): a
+/// comment is white space, and blanking it beforehand spares the hot path
+/// of the grammar a comment check between every two tokens. A `//` inside
+/// a string is not a comment; strings end on their line, so a line's
+/// prefix tells whether a `//` is inside one.
+pub fn blank_comments(src: &str) -> Option<String> {
+    let bytes = src.as_bytes();
+    let mut out: Option<Vec<u8>> = None;
+    let mut blanked_to = 0;
+    for at in memchr::memmem::find_iter(bytes, b"//") {
+        if at < blanked_to {
+            continue;
+        }
+        let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        if in_string(&bytes[line_start..at]) {
+            continue;
+        }
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+        let buf = out.get_or_insert_with(|| bytes.to_vec());
+        buf[at..end].fill(b' ');
+        blanked_to = end;
+    }
+    // Only whole comments (to the end of a line) were replaced, and only
+    // by ASCII spaces: the result is UTF-8.
+    out.map(|b| String::from_utf8(b).unwrap_or_default())
+}
+
+/// Does a line that starts with `prefix` end inside a string?
+fn in_string(prefix: &[u8]) -> bool {
+    let mut inside = false;
+    let mut i = 0;
+    while i < prefix.len() {
+        match prefix[i] {
+            b'\\' if inside => i += 1,
+            b'"' => inside = !inside,
+            _ => {}
+        }
+        i += 1;
+    }
+    inside
+}
+
+#[cfg(test)]
+mod blank_tests {
+    use super::blank_comments;
+
+    #[test]
+    fn comments_become_spaces_and_strings_keep_their_slashes() {
+        assert_eq!(blank_comments("no comment here"), None);
+        assert_eq!(blank_comments("say \"http://x\""), None);
+        let src = "a // привет\nsay \"a\\\"//b\" // c\r\nd";
+        let out = blank_comments(src).unwrap();
+        assert_eq!(out.len(), src.len());
+        // A CR before the line break is part of the comment, and white space.
+        assert_eq!(
+            out,
+            format!("a {}\nsay \"a\\\"//b\" {}\nd", " ".repeat("// привет".len()), "     ")
+        );
+    }
+}

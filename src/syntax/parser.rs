@@ -35,8 +35,12 @@ pub const MEMBER_KEYWORDS: &[&str] = &[
 /// Parse one source file. Every syntax error is reported; items and
 /// members after an error are still parsed.
 pub fn parse(file: FileId, src: &str) -> (File<'_>, Vec<Diagnostic>) {
+    // pest runs on the text with comments blanked out (see the grammar's
+    // header); the AST borrows from `src`, at the same offsets.
+    let blanked = lexer::blank_comments(src);
     let mut p = FileParser {
         src,
+        text: blanked.as_deref().unwrap_or(src),
         file,
         diags: Vec::new(),
         out: File::default(),
@@ -45,32 +49,36 @@ pub fn parse(file: FileId, src: &str) -> (File<'_>, Vec<Diagnostic>) {
     (p.out, p.diags)
 }
 
-struct FileParser<'s> {
+struct FileParser<'s, 't> {
+    /// The source: what the AST borrows.
     src: &'s str,
+    /// The source with comments blanked out: what pest and the error
+    /// analysis read. Offsets are the same as in `src`.
+    text: &'t str,
     file: FileId,
     diags: Vec<Diagnostic>,
     out: File<'s>,
 }
 
-impl<'s> FileParser<'s> {
+impl<'s, 't> FileParser<'s, 't> {
     fn run(&mut self) {
-        let mut pos = if self.src.starts_with(BOM) {
+        let mut pos = if self.text.starts_with(BOM) {
             BOM.len()
         } else {
             0
         };
         loop {
-            pos = lexer::skip_trivia(self.src, pos);
-            if pos >= self.src.len() {
+            pos = lexer::skip_trivia(self.text, pos);
+            if pos >= self.text.len() {
                 break;
             }
-            pos = match lexer::word_at(self.src, pos) {
+            pos = match lexer::word_at(self.text, pos) {
                 Some("contract") => self.item(pos, Rule::contract),
                 Some("role") => self.item(pos, Rule::role),
                 Some("script") => self.script(pos),
                 _ => {
                     self.diags
-                        .push(errors::unexpected_top_level(self.file, self.src, pos));
+                        .push(errors::unexpected_top_level(self.file, self.text, pos));
                     let next = self.resync_item(pos);
                     self.broken(pos, next);
                     next
@@ -81,8 +89,8 @@ impl<'s> FileParser<'s> {
 
     /// Run pest on the text from `pos`. On failure the diagnostic is
     /// recorded and `Err` carries the absolute error offset.
-    fn run_rule(&mut self, rule: Rule, pos: usize) -> Result<Pair<'s, Rule>, usize> {
-        let input = &self.src[pos..];
+    fn run_rule(&mut self, rule: Rule, pos: usize) -> Result<Pair<'t, Rule>, usize> {
+        let input = &self.text[pos..];
         match CallscriptParser::parse(rule, input) {
             Ok(mut pairs) => Ok(pairs
                 .next()
@@ -105,7 +113,7 @@ impl<'s> FileParser<'s> {
                             .expect("a successful parse has its rule's pair"));
                     }
                 };
-                let diag = errors::from_pest(self.file, self.src, pos, rule, &err);
+                let diag = errors::from_pest(self.file, self.text, pos, rule, &err);
                 let at = diag.span.start as usize;
                 self.diags.push(diag);
                 Err(at)
@@ -147,21 +155,25 @@ impl<'s> FileParser<'s> {
         let mut pos = start + head.as_span().end();
         let mut script = Builder::new(self, start).script_head(head);
         loop {
-            pos = lexer::skip_trivia(self.src, pos);
-            let unclosed = if pos >= self.src.len() {
+            pos = lexer::skip_trivia(self.text, pos);
+            let unclosed = if pos >= self.text.len() {
                 true
-            } else if self.src.as_bytes()[pos] == b'}' {
+            } else if self.text.as_bytes()[pos] == b'}' {
                 pos += 1;
                 false
-            } else if self.at_item_header(pos) {
-                true
             } else {
-                let rule = lexer::word_at(self.src, pos).and_then(member_rule);
+                let rule = member_rule(ascii_word_at(self.text, pos));
+                if rule.is_none() && self.at_item_header(pos) {
+                    self.diags
+                        .push(errors::unclosed_script(self.file, self.text, &script, pos));
+                    script.broken = true;
+                    break;
+                }
                 let result = match rule {
                     Some(rule) => self.run_rule(rule, pos),
                     None => {
                         self.diags
-                            .push(errors::unexpected_member(self.file, self.src, pos));
+                            .push(errors::unexpected_member(self.file, self.text, pos));
                         Err(pos)
                     }
                 };
@@ -180,7 +192,7 @@ impl<'s> FileParser<'s> {
             };
             if unclosed {
                 self.diags
-                    .push(errors::unclosed_script(self.file, self.src, &script, pos));
+                    .push(errors::unclosed_script(self.file, self.text, &script, pos));
                 script.broken = true;
             }
             break;
@@ -210,13 +222,13 @@ impl<'s> FileParser<'s> {
     /// Does an item header (`contract "…"`, `role x "…"`, `script x "…"`)
     /// start at `pos`?
     fn at_item_header(&self, pos: usize) -> bool {
-        let mut toks = lexer::tokens(self.src, pos);
+        let mut toks = lexer::tokens(self.text, pos);
         let Some(kw) = toks.next() else { return false };
         if kw.start != pos || kw.kind != TokenKind::Word {
             return false;
         }
         let is_str = |t: Option<lexer::Token>| matches!(t, Some(t) if matches!(t.kind, TokenKind::Str { .. }));
-        match kw.text(self.src) {
+        match kw.text(self.text) {
             "contract" => is_str(toks.next()),
             "role" | "script" => {
                 matches!(toks.next(), Some(t) if t.kind == TokenKind::Word) && is_str(toks.next())
@@ -227,9 +239,9 @@ impl<'s> FileParser<'s> {
 
     /// After a top-level error: the next item header that starts a line.
     fn resync_item(&self, from: usize) -> usize {
-        lexer::tokens(self.src, from)
+        lexer::tokens(self.text, from)
             .find(|t| t.line_start && t.kind == TokenKind::Word && self.at_item_header(t.start))
-            .map_or(self.src.len(), |t| t.start)
+            .map_or(self.text.len(), |t| t.start)
     }
 
     /// After an error in the member starting at `start` (error at `at`):
@@ -237,7 +249,7 @@ impl<'s> FileParser<'s> {
     /// script, or the next item header, whichever comes first.
     fn resync_member(&self, start: usize, at: usize) -> usize {
         let mut depth = 0i64;
-        for t in lexer::tokens(self.src, start) {
+        for t in lexer::tokens(self.text, start) {
             match t.kind {
                 TokenKind::Punct('{') => depth += 1,
                 TokenKind::Punct('}') => {
@@ -247,7 +259,7 @@ impl<'s> FileParser<'s> {
                     }
                 }
                 TokenKind::Word if t.line_start && t.start > start && t.start >= at => {
-                    let w = t.text(self.src);
+                    let w = t.text(self.text);
                     if MEMBER_KEYWORDS.contains(&w) || self.at_item_header(t.start) {
                         return t.start;
                     }
@@ -255,8 +267,19 @@ impl<'s> FileParser<'s> {
                 _ => {}
             }
         }
-        self.src.len()
+        self.text.len()
     }
+}
+
+/// The run of ASCII letters, digits and `_` at `pos`: enough to recognise
+/// a keyword, without decoding characters.
+fn ascii_word_at(src: &str, pos: usize) -> &str {
+    let bytes = &src.as_bytes()[pos..];
+    let len = bytes
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+        .unwrap_or(bytes.len());
+    &src[pos..pos + len]
 }
 
 /// The rule of the script member that starts with `word`.
@@ -278,41 +301,48 @@ fn member_rule(word: &str) -> Option<Rule> {
 struct Builder<'p, 's> {
     base: usize,
     file: FileId,
+    /// The source the AST borrows from (pest ran on a copy with the
+    /// comments blanked out, at the same offsets).
+    src: &'s str,
     diags: &'p mut Vec<Diagnostic>,
-    _src: std::marker::PhantomData<&'s str>,
 }
 
 impl<'p, 's> Builder<'p, 's> {
-    fn new(parser: &'p mut FileParser<'s>, base: usize) -> Self {
+    fn new(parser: &'p mut FileParser<'s, '_>, base: usize) -> Self {
         Builder {
             base,
             file: parser.file,
+            src: parser.src,
             diags: &mut parser.diags,
-            _src: std::marker::PhantomData,
         }
     }
 
-    fn span(&self, p: &Pair<'s, Rule>) -> Span {
+    /// The source text of a pair.
+    fn slice(&self, p: &Pair<'_, Rule>) -> &'s str {
+        &self.src[self.span(p).range()]
+    }
+
+    fn span(&self, p: &Pair<'_, Rule>) -> Span {
         let s = p.as_span();
         Span::new(self.base + s.start(), self.base + s.end())
     }
 
-    fn ident(&self, p: Pair<'s, Rule>) -> Ident<'s> {
+    fn ident(&self, p: Pair<'_, Rule>) -> Ident<'s> {
         Ident {
             span: self.span(&p),
-            name: p.as_str(),
+            name: self.slice(&p),
         }
     }
 
-    fn raw(&self, p: Pair<'s, Rule>) -> Raw<'s> {
+    fn raw(&self, p: Pair<'_, Rule>) -> Raw<'s> {
         Raw {
             span: self.span(&p),
-            raw: p.as_str(),
+            raw: self.slice(&p),
         }
     }
 
-    fn string(&self, p: Pair<'s, Rule>) -> Str<'s> {
-        let s = p.as_str();
+    fn string(&self, p: Pair<'_, Rule>) -> Str<'s> {
+        let s = self.slice(&p);
         Str {
             span: self.span(&p),
             raw: &s[1..s.len() - 1],
@@ -321,7 +351,7 @@ impl<'p, 's> Builder<'p, 's> {
 
     // ------------------------------------------------------------ contract
 
-    fn contract(mut self, p: Pair<'s, Rule>) -> Contract<'s> {
+    fn contract(mut self, p: Pair<'_, Rule>) -> Contract<'s> {
         let span = self.span(&p);
         let mut inner = p.into_inner();
         let title = self.string(next(&mut inner));
@@ -335,7 +365,7 @@ impl<'p, 's> Builder<'p, 's> {
         }
     }
 
-    fn contract_field(&mut self, p: Pair<'s, Rule>) -> ContractField<'s> {
+    fn contract_field(&mut self, p: Pair<'_, Rule>) -> ContractField<'s> {
         let span = self.span(&p);
         let rule = p.as_rule();
         let mut inner = p.into_inner();
@@ -366,7 +396,7 @@ impl<'p, 's> Builder<'p, 's> {
     }
 
     /// The value of `schedule`/`hours`: the pairs after the keyword.
-    fn schedule(&self, stmt: Span, inner: Pairs<'s, Rule>) -> Schedule<'s> {
+    fn schedule(&self, stmt: Span, inner: Pairs<'_, Rule>) -> Schedule<'s> {
         let mut windows = Vec::new();
         let mut always = false;
         let mut first = None;
@@ -390,7 +420,7 @@ impl<'p, 's> Builder<'p, 's> {
         Schedule { kind, span }
     }
 
-    fn window(&self, p: Pair<'s, Rule>) -> Window<'s> {
+    fn window(&self, p: Pair<'_, Rule>) -> Window<'s> {
         let span = self.span(&p);
         let mut days = None;
         let mut from = None;
@@ -426,7 +456,7 @@ impl<'p, 's> Builder<'p, 's> {
 
     // ------------------------------------------------------------ role
 
-    fn role(self, p: Pair<'s, Rule>) -> Role<'s> {
+    fn role(self, p: Pair<'_, Rule>) -> Role<'s> {
         let span = self.span(&p);
         let mut inner = p.into_inner();
         let name = self.ident(next(&mut inner));
@@ -460,7 +490,7 @@ impl<'p, 's> Builder<'p, 's> {
 
     // ------------------------------------------------------------ script
 
-    fn script_head(self, p: Pair<'s, Rule>) -> Script<'s> {
+    fn script_head(self, p: Pair<'_, Rule>) -> Script<'s> {
         let span = self.span(&p);
         let mut inner = p.into_inner();
         let name = self.ident(next(&mut inner));
@@ -476,7 +506,7 @@ impl<'p, 's> Builder<'p, 's> {
         }
     }
 
-    fn member(mut self, p: Pair<'s, Rule>, script: &mut Script<'s>) {
+    fn member(mut self, p: Pair<'_, Rule>, script: &mut Script<'s>) {
         let span = self.span(&p);
         let rule = p.as_rule();
         let mut inner = p.into_inner();
@@ -503,7 +533,7 @@ impl<'p, 's> Builder<'p, 's> {
         });
     }
 
-    fn node(&mut self, rule: Rule, span: Span, mut inner: Pairs<'s, Rule>) -> Node<'s> {
+    fn node(&mut self, rule: Rule, span: Span, mut inner: Pairs<'_, Rule>) -> Node<'s> {
         let name = self.ident(next(&mut inner));
         let header = Span::new(span.start as usize, name.span.end as usize);
         let kind = match rule {
@@ -522,8 +552,8 @@ impl<'p, 's> Builder<'p, 's> {
     /// Operator text: a string whose braces must form `{field}`
     /// interpolations (checked by the grammar's `text_body`, only when the
     /// text has a brace).
-    fn text(&mut self, p: Pair<'s, Rule>) -> Text<'s> {
-        let s = p.as_str();
+    fn text(&mut self, p: Pair<'_, Rule>) -> Text<'s> {
+        let s = self.slice(&p);
         let text = Text {
             span: self.span(&p),
             raw: &s[1..s.len() - 1],
@@ -539,7 +569,7 @@ impl<'p, 's> Builder<'p, 's> {
 
     /// A line (`say`, `ask`, `note`) starting at token `p`; an `ask` with a
     /// field takes its text from `inner`.
-    fn line(&mut self, p: Pair<'s, Rule>, inner: &mut Pairs<'s, Rule>) -> Line<'s> {
+    fn line(&mut self, p: Pair<'_, Rule>, inner: &mut Pairs<'_, Rule>) -> Line<'s> {
         let (kind, field, text) = match p.as_rule() {
             Rule::say_text => (LineKind::Say, None, self.text(p)),
             Rule::note_text => (LineKind::Note, None, self.text(p)),
@@ -559,7 +589,7 @@ impl<'p, 's> Builder<'p, 's> {
         }
     }
 
-    fn step(&mut self, mut inner: Pairs<'s, Rule>) -> Step<'s> {
+    fn step(&mut self, mut inner: Pairs<'_, Rule>) -> Step<'s> {
         let mut step = Step {
             duration: None,
             max: None,
@@ -648,7 +678,7 @@ impl<'p, 's> Builder<'p, 's> {
     /// An exit starting at token `p`: an `on` answer (whose target follows
     /// in `inner`; the span runs from the answer to the target), or an
     /// `otherwise` or `goto` statement.
-    fn exit(&self, p: Pair<'s, Rule>, inner: &mut Pairs<'s, Rule>) -> Exit<'s> {
+    fn exit(&self, p: Pair<'_, Rule>, inner: &mut Pairs<'_, Rule>) -> Exit<'s> {
         let span = self.span(&p);
         match p.as_rule() {
             Rule::answer => {
@@ -673,7 +703,7 @@ impl<'p, 's> Builder<'p, 's> {
     }
 
     /// `task "…" within d`, from its text token; the deadline follows.
-    fn task(&mut self, p: Pair<'s, Rule>, inner: &mut Pairs<'s, Rule>) -> Task<'s> {
+    fn task(&mut self, p: Pair<'_, Rule>, inner: &mut Pairs<'_, Rule>) -> Task<'s> {
         let text = self.text(p);
         let within = self.raw(next(inner));
         Task {
@@ -683,7 +713,7 @@ impl<'p, 's> Builder<'p, 's> {
         }
     }
 
-    fn handoff(&mut self, name: Ident<'s>, mut inner: Pairs<'s, Rule>) -> Handoff<'s> {
+    fn handoff(&mut self, name: Ident<'s>, mut inner: Pairs<'_, Rule>) -> Handoff<'s> {
         let role = self.ident(next(&mut inner));
         let mut h = Handoff {
             role,
@@ -746,7 +776,7 @@ impl<'p, 's> Builder<'p, 's> {
         );
     }
 
-    fn end(&mut self, mut inner: Pairs<'s, Rule>) -> End<'s> {
+    fn end(&mut self, mut inner: Pairs<'_, Rule>) -> End<'s> {
         let outcome = self.string(next(&mut inner));
         let mut end = End {
             outcome,
