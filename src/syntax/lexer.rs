@@ -270,7 +270,11 @@ mod blank_tests {
         // A CR before the line break is part of the comment, and white space.
         assert_eq!(
             out,
-            format!("a {}\nsay \"a\\\"//b\" {}\nd", " ".repeat("// привет".len()), "     ")
+            format!(
+                "a {}\nsay \"a\\\"//b\" {}\nd",
+                " ".repeat("// привет".len()),
+                "     "
+            )
         );
     }
 }
