@@ -6,10 +6,11 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use callscript::emit::annex;
 use callscript::render::{self, Sources, Style};
-use callscript::{Diagnostic, Options, Severity, SourceFile};
+use callscript::{Diagnostic, Options, Project, Severity, SourceFile};
 
 use crate::files;
 
@@ -26,7 +27,7 @@ pub const EXIT_USAGE: u8 = 2;
     version,
     about = "Compile call-center dialogue scripts: prove them, emit operator JSON and contract annexes",
     long_about = None,
-    after_help = "Exit codes: 0 success (warnings allowed), 1 the sources have errors, 2 bad usage or an I/O failure.\nDocumentation: docs/language.md, docs/diagnostics.md"
+    after_help = "Exit codes: 0 success (warnings allowed), 1 the sources have errors, 2 bad usage or an I/O failure.\nDocumentation: docs/language.md, docs/diagnostics.md, docs/annex.md"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -66,12 +67,61 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Color::Auto)]
         color: Color,
     },
+    /// Check a project and write the contract annex (DIR/annex.md, .html or
+    /// .docx); nothing is written when the project has errors
+    Annex(AnnexArgs),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum Format {
     Human,
     Json,
+}
+
+#[derive(Args, Debug)]
+struct AnnexArgs {
+    /// Files and folders (folders are searched for *.script)
+    #[arg(required = true, value_name = "PATHS")]
+    paths: Vec<PathBuf>,
+    /// The folder to write the annex into (created if missing)
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// The document format
+    #[arg(long, value_enum, default_value_t = AnnexFormat::Md)]
+    format: AnnexFormat,
+    /// The language of headings and terms (script text is never translated)
+    #[arg(long, value_enum, default_value_t = AnnexLang::Ru)]
+    lang: AnnexLang,
+    /// The annex's number in the contract, free text (3, 3-А)
+    #[arg(long, value_name = "N")]
+    number: Option<String>,
+    /// A minijinja template of your own for md or html (see docs/annex.md)
+    #[arg(long, value_name = "FILE")]
+    template: Option<PathBuf>,
+    /// Treat warnings as errors (write nothing, exit 1)
+    #[arg(long)]
+    deny_warnings: bool,
+    /// When to colour the report
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum AnnexFormat {
+    /// Markdown
+    Md,
+    /// One self-contained, printable HTML page
+    Html,
+    /// A Word document
+    Docx,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum AnnexLang {
+    /// Russian
+    Ru,
+    /// English
+    En,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -128,19 +178,10 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             color,
         } => {
             let sources = files::read_project(&paths)?;
-            let (project, diagnostics) = callscript::compile(&sources, &Options::default());
-            let code = exit_code(&diagnostics, deny_warnings);
-            let project = match project {
-                Some(p) if code == EXIT_OK => p,
-                _ => {
-                    report(&sources, &diagnostics, Format::Human, color)?;
-                    eprintln!("nothing written");
-                    return Ok(EXIT_ERRORS);
-                }
+            let options = Options::default();
+            let Some(project) = checked(&sources, &options, deny_warnings, color)? else {
+                return Ok(EXIT_ERRORS);
             };
-            if !diagnostics.is_empty() {
-                report(&sources, &diagnostics, Format::Human, color)?;
-            }
             let json = callscript::emit::json::to_string(&project);
             let path = files::write_atomically(&out, "operator.json", json.as_bytes())?;
             eprintln!(
@@ -150,6 +191,97 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 plural(project.program.roles.len(), "role", "roles")
             );
             Ok(EXIT_OK)
+        }
+        Command::Annex(args) => write_annex(args),
+    }
+}
+
+/// `callscript annex`: prove the project with the contract terms required,
+/// then write the annex in the format asked for.
+fn write_annex(args: AnnexArgs) -> Result<u8, Failure> {
+    let format = match args.format {
+        AnnexFormat::Md => annex::Format::Markdown,
+        AnnexFormat::Html => annex::Format::Html,
+        AnnexFormat::Docx => annex::Format::Docx,
+    };
+    if args.template.is_some() && format == annex::Format::Docx {
+        return Err(Failure(
+            "`--template` is for `--format md` and `--format html`; a DOCX annex has no template"
+                .into(),
+        ));
+    }
+    // (name for messages, text)
+    let template = match &args.template {
+        Some(path) => Some((path.display().to_string(), read_template(path)?)),
+        None => None,
+    };
+    let sources = files::read_project(&args.paths)?;
+    let options = Options {
+        require_contract: true,
+    };
+    let Some(project) = checked(&sources, &options, args.deny_warnings, args.color)? else {
+        return Ok(EXIT_ERRORS);
+    };
+    let settings = annex::Options {
+        lang: match args.lang {
+            AnnexLang::Ru => annex::Lang::Ru,
+            AnnexLang::En => annex::Lang::En,
+        },
+        number: args.number.as_deref(),
+    };
+    let custom = template
+        .as_ref()
+        .map(|(name, source)| annex::Template { name, source });
+    let bytes =
+        annex::render(&project, &settings, format, custom).map_err(|e| match &template {
+            Some((name, _)) => Failure(format!("the template `{name}`: {e}")),
+            None => Failure(format!("cannot render the annex: {e}")),
+        })?;
+    let path = files::write_atomically(&args.out, format.file_name(), &bytes)?;
+    eprintln!(
+        "wrote {}: {}, {}",
+        path.display(),
+        plural(project.program.scripts.len(), "script", "scripts"),
+        plural(project.program.roles.len(), "role", "roles")
+    );
+    Ok(EXIT_OK)
+}
+
+/// The text of a `--template` file.
+fn read_template(path: &std::path::Path) -> Result<String, Failure> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Failure(format!(
+            "cannot read the template `{}`: {}",
+            path.display(),
+            files::io_reason(&e)
+        ))
+    })?;
+    String::from_utf8(bytes)
+        .map_err(|_| Failure(format!("the template `{}` is not UTF-8", path.display())))
+}
+
+/// Compile the project; when it has errors (or warnings, with
+/// `deny_warnings`), print the report and `nothing written` and return
+/// `None`. Warnings of a project that passes are printed too.
+fn checked<'s>(
+    sources: &'s [SourceFile],
+    options: &Options,
+    deny_warnings: bool,
+    color: Color,
+) -> Result<Option<Project<'s>>, Failure> {
+    let (project, diagnostics) = callscript::compile(sources, options);
+    let code = exit_code(&diagnostics, deny_warnings);
+    match project {
+        Some(p) if code == EXIT_OK => {
+            if !diagnostics.is_empty() {
+                report(sources, &diagnostics, Format::Human, color)?;
+            }
+            Ok(Some(p))
+        }
+        _ => {
+            report(sources, &diagnostics, Format::Human, color)?;
+            eprintln!("nothing written");
+            Ok(None)
         }
     }
 }

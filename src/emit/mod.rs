@@ -2,6 +2,7 @@
 //! annex (`annex`), and script fingerprints shared by both. Emitters are
 //! pure: they return bytes or strings; the binary writes them.
 
+pub mod annex;
 pub mod fingerprint;
 pub mod json;
 
