@@ -22,6 +22,7 @@ pub use diagnostic::{Code, Diagnostic, Label, Severity};
 pub use source::{FileId, SourceFile, Span};
 
 use graph::{ScriptGraph, Unbounded, WorstCase};
+use rayon::prelude::*;
 use model::Program;
 
 /// A project that compiled without errors: the model, each script's graph
@@ -44,30 +45,41 @@ pub fn compile<'s>(
     sources: &'s [SourceFile],
     options: &Options,
 ) -> (Option<Project<'s>>, Vec<Diagnostic>) {
+    // Files are parsed in parallel, scripts analysed in parallel, checks run
+    // in parallel (rayon; RAYON_NUM_THREADS=1 makes it one thread). Every
+    // result is collected in order and diagnostics are sorted at the end,
+    // so the output does not depend on scheduling.
+    let parsed: Vec<_> = sources
+        .par_iter()
+        .enumerate()
+        .map(|(i, src)| {
+            let file = FileId(i as u32);
+            match source::decode(&src.bytes) {
+                Ok(text) => {
+                    let (ast, diags) = syntax::parse(file, text);
+                    ((file, ast), diags)
+                }
+                // What the file defines is unknown: stay quiet about roles or
+                // a contract that may be in it.
+                Err(e) => (
+                    (file, syntax::ast::File::unreadable()),
+                    vec![decode_error(file, &src.bytes, e)],
+                ),
+            }
+        })
+        .collect();
     let mut diagnostics = Vec::new();
     let mut files = Vec::with_capacity(sources.len());
-    for (i, src) in sources.iter().enumerate() {
-        let file = FileId(i as u32);
-        match source::decode(&src.bytes) {
-            Ok(text) => {
-                let (ast, diags) = syntax::parse(file, text);
-                diagnostics.extend(diags);
-                files.push((file, ast));
-            }
-            Err(e) => {
-                diagnostics.push(decode_error(file, &src.bytes, e));
-                // What the file defines is unknown: stay quiet about roles
-                // or a contract that may be in it.
-                files.push((file, syntax::ast::File::unreadable()));
-            }
-        }
+    for (file, diags) in parsed {
+        files.push(file);
+        diagnostics.extend(diags);
     }
     let (program, diags) = model::build(files);
     diagnostics.extend(diags);
-    let graphs: Vec<ScriptGraph> = program.scripts.iter().map(ScriptGraph::new).collect();
+    let graphs: Vec<ScriptGraph> = program.scripts.par_iter().map(ScriptGraph::new).collect();
     let worst: Vec<_> = program
         .scripts
-        .iter()
+        .par_iter()
         .zip(&graphs)
         .map(|(s, g)| graph::worst_case(s, g))
         .collect();

@@ -73,9 +73,17 @@ const CHECKS: &[Check] = &[
     role_off_duty::check,
 ];
 
-/// Run every check.
+/// Run every check (in parallel; findings come back in the order of
+/// `CHECKS`).
 pub fn run(ctx: &Context<'_, '_>) -> Vec<Diagnostic> {
-    CHECKS.iter().flat_map(|check| check(ctx)).collect()
+    use rayon::prelude::*;
+    CHECKS
+        .par_iter()
+        .map(|check| check(ctx))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 /// `a → b → c`, for messages.
