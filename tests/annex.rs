@@ -569,6 +569,14 @@ fn missing_contract_terms_are_errors_for_the_annex_only() {
     let r = callscript(&["annex", s(&bare), "--out", s(&out)]);
     assert_eq!(r.status.code(), Some(1));
     assert!(stderr(&r).contains("the project has no `contract` block"));
+
+    // Nor a project with no contract and no script at all.
+    let roles = dir.path().join("roles.script");
+    std::fs::write(&roles, "role sales \"Отдел продаж\"\n").unwrap();
+    let r = callscript(&["annex", s(&roles), "--out", s(&out)]);
+    assert_eq!(r.status.code(), Some(1));
+    assert!(stderr(&r).contains("the project has no `contract` block"));
+    assert!(!out.exists());
 }
 
 #[test]

@@ -5,6 +5,7 @@
 use super::Context;
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::model::Party;
+use crate::source::{FileId, Span};
 
 /// The fields an annex needs, with an example of each.
 const REQUIRED: &[(&str, &str)] = &[
@@ -29,13 +30,20 @@ pub fn check(ctx: &Context<'_, '_>) -> Vec<Diagnostic> {
         if program.broken.contract || !ctx.options.require_contract {
             return out;
         }
-        // Point at the first script: there is no contract to point at.
-        if let Some(first) = program.scripts.first() {
+        // There is no contract to point at: point at the first script, or
+        // the first role, or the start of the first file.
+        let place = program
+            .scripts
+            .first()
+            .map(|s| (s.file, s.header))
+            .or_else(|| program.roles.first().map(|r| (r.file, r.header)))
+            .or((program.files > 0).then_some((FileId(0), Span::default())));
+        if let Some((file, span)) = place {
             out.push(
                 Diagnostic::new(
                     Code::MissingContractField,
-                    first.file,
-                    first.header,
+                    file,
+                    span,
                     "the project has no `contract` block",
                 )
                 .with_severity(severity)

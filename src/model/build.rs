@@ -20,6 +20,7 @@ pub fn build<'s>(files: Vec<(FileId, ast::File<'s>)>) -> (Program<'s>, Vec<Diagn
     let mut b = Builder {
         diags: Vec::new(),
         program: Program {
+            files: files.len(),
             contract: None,
             roles: Vec::new(),
             scripts: Vec::new(),

@@ -26,6 +26,8 @@ pub const BUILTIN_FIELDS: &[&str] = &["operator", "company"];
 /// A whole project, resolved.
 #[derive(Debug)]
 pub struct Program<'s> {
+    /// How many source files the project has.
+    pub files: usize,
     pub contract: Option<Contract<'s>>,
     pub roles: Vec<Role<'s>>,
     pub scripts: Vec<Script<'s>>,
