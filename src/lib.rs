@@ -22,8 +22,8 @@ pub use diagnostic::{Code, Diagnostic, Label, Severity};
 pub use source::{FileId, SourceFile, Span};
 
 use graph::{ScriptGraph, Unbounded, WorstCase};
-use rayon::prelude::*;
 use model::Program;
+use rayon::prelude::*;
 
 /// A project that compiled without errors: the model, each script's graph
 /// and its proven worst-case talk time.
