@@ -2,44 +2,14 @@
 //! project in every format and language, escaping, fingerprints,
 //! determinism, templates, and the command's exit codes and atomic writes.
 
+mod common;
+
 use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use callscript::emit::annex::{self, Format, Lang, Template};
 use callscript::{Options, SourceFile};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The example project's sources, in the order the CLI reads them.
-fn example() -> Vec<SourceFile> {
-    let mut paths = Vec::new();
-    let mut stack = vec![root().join("scripts")];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "script") {
-                paths.push(p);
-            }
-        }
-    }
-    paths.sort();
-    paths
-        .iter()
-        .map(|p| {
-            let name = p
-                .strip_prefix(root())
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            SourceFile::new(name, std::fs::read(p).unwrap())
-        })
-        .collect()
-}
+use common::{callscript, example, root, s, stderr};
 
 const ANNEX: Options = Options {
     require_contract: true,
@@ -456,22 +426,6 @@ fn the_built_in_templates_are_documented_with_every_variable() {
 }
 
 // ---------------------------------------------------------------- the CLI
-
-fn callscript(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_callscript"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 fn names(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)

@@ -2,14 +2,13 @@
 //! every ```callscript block of docs/language.md and the README compiles
 //! without a diagnostic.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 
 use callscript::render::{self, Sources, Style};
 use callscript::{Options, SourceFile};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use common::{example, root};
 
 fn report(sources: &[SourceFile]) -> String {
     let (_, diags) = callscript::compile(sources, &Options::default());
@@ -37,24 +36,8 @@ fn blocks(path: &Path, lang: &str) -> Vec<String> {
 
 #[test]
 fn example_project_checks_clean() {
-    let mut paths = Vec::new();
-    let mut stack = vec![root().join("scripts")];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "script") {
-                paths.push(p);
-            }
-        }
-    }
-    paths.sort();
-    assert!(paths.len() >= 3, "the example project has several files");
-    let sources: Vec<SourceFile> = paths
-        .iter()
-        .map(|p| SourceFile::new(p.display().to_string(), std::fs::read(p).unwrap()))
-        .collect();
+    let sources = example();
+    assert!(sources.len() >= 3, "the example project has several files");
     let (project, diags) = callscript::compile(&sources, &Options::default());
     assert!(diags.is_empty(), "{}", report(&sources));
     let program = &project.unwrap().program;

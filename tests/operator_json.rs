@@ -1,42 +1,10 @@
 //! The operator JSON (`callscript build`): its content for the example
 //! project, its schema, determinism, fingerprints, and atomic writing.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
 use callscript::{Options, SourceFile};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The example project's sources, in the order the CLI reads them.
-fn example() -> Vec<SourceFile> {
-    let mut paths = Vec::new();
-    let mut stack = vec![root().join("scripts")];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "script") {
-                paths.push(p);
-            }
-        }
-    }
-    paths.sort();
-    paths
-        .iter()
-        .map(|p| {
-            let name = p
-                .strip_prefix(root())
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            SourceFile::new(name, std::fs::read(p).unwrap())
-        })
-        .collect()
-}
+use common::{callscript, example, root, s};
 
 fn operator_json(sources: &[SourceFile]) -> String {
     let (project, diags) = callscript::compile(sources, &Options::default());
@@ -208,18 +176,6 @@ fn fingerprints_look_like_sha256() {
 }
 
 // ---------------------------------------------------------------- the CLI
-
-fn callscript(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_callscript"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 #[test]
 fn build_writes_operator_json_and_a_failed_build_leaves_it_intact() {

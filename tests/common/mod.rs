@@ -1,0 +1,61 @@
+//! Helpers shared by the integration tests: the example project, and the
+//! `callscript` binary run as a user runs it.
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use callscript::SourceFile;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The example project's sources (`scripts/`), in the order the CLI reads
+/// them, named by their path from the repository root.
+pub fn example() -> Vec<SourceFile> {
+    let mut paths = Vec::new();
+    let mut stack = vec![root().join("scripts")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "script") {
+                paths.push(p);
+            }
+        }
+    }
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| {
+            let name = p
+                .strip_prefix(root())
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            SourceFile::new(name, std::fs::read(p).unwrap())
+        })
+        .collect()
+}
+
+/// Run the `callscript` binary from the repository root.
+pub fn callscript(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_callscript"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+/// A path as a `&str` argument.
+pub fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// What a run printed on stderr.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
