@@ -145,8 +145,18 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            // clap prints usage errors and exits 2; --help/--version exit 0.
-            e.exit();
+            use clap::error::ErrorKind;
+            // --help/--version print and exit 0.
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                e.exit();
+            }
+            eprintln!("{}", usage_error(&e.render().to_string()));
+            return ExitCode::from(EXIT_USAGE);
         }
     };
     match run(cli) {
@@ -156,6 +166,27 @@ pub fn main() -> ExitCode {
             ExitCode::from(EXIT_USAGE)
         }
     }
+}
+
+/// clap's report of a usage error as one line: its first paragraph, and
+/// where to find help (`error: unexpected argument '--x' found; see
+/// `callscript check --help``).
+fn usage_error(report: &str) -> String {
+    let first = report.split("\n\n").next().unwrap_or_default();
+    let message = first.split_whitespace().collect::<Vec<_>>().join(" ");
+    let command: Vec<&str> = report
+        .lines()
+        .find_map(|l| l.strip_prefix("Usage: "))
+        .unwrap_or("callscript")
+        .split_whitespace()
+        .take_while(|w| !w.starts_with(['[', '<', '-']))
+        .collect();
+    let command = if command.is_empty() {
+        "callscript".to_string()
+    } else {
+        command.join(" ")
+    };
+    format!("{message}; see `{command} --help`")
 }
 
 fn run(cli: Cli) -> Result<u8, Failure> {
@@ -182,8 +213,9 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let Some(project) = checked(&sources, &options, deny_warnings, color)? else {
                 return Ok(EXIT_ERRORS);
             };
-            let json = callscript::emit::json::to_string(&project);
-            let path = files::write_atomically(&out, "operator.json", json.as_bytes())?;
+            let path = files::write_atomically_with(&out, "operator.json", |w| {
+                callscript::emit::json::write(&project, w)
+            })?;
             eprintln!(
                 "wrote {}: {}, {}",
                 path.display(),

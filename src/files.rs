@@ -134,8 +134,16 @@ pub fn io_reason(e: &std::io::Error) -> String {
 /// run) never sees a half-written file and a previous output survives any
 /// failure. Creates `dir` if needed. Returns the path written.
 pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, Failure> {
-    use std::io::Write;
+    write_atomically_with(dir, name, |w| w.write_all(bytes))
+}
 
+/// As [`write_atomically`], with the content written by `write` as it is
+/// produced (a large output need not be held in memory first).
+pub fn write_atomically_with(
+    dir: &Path,
+    name: &str,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<PathBuf, Failure> {
     if dir.exists() && !dir.is_dir() {
         return Err(Failure(format!(
             "cannot write to `{}`: it is a file, not a folder",
@@ -165,7 +173,7 @@ pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf,
         ))
     };
     let written = std::fs::File::create(&temp).and_then(|mut f| {
-        f.write_all(bytes)?;
+        write(&mut f)?;
         f.sync_all()
     });
     if let Err(e) = written.and_then(|()| std::fs::rename(&temp, &target)) {

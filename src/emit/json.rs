@@ -6,11 +6,14 @@
 //! model can change without changing the format. Output is deterministic:
 //! everything is in source order, nothing comes from a hash map.
 
+use std::borrow::Cow;
+use std::io::Write as _;
+
 use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::fingerprint::fingerprint;
-use super::template;
+use super::{template, template_cow};
 use crate::Project;
 use crate::model::{self, NodeKind, Spanned};
 
@@ -145,7 +148,8 @@ pub struct Script<'a> {
     /// asks for it.
     pub fields: Vec<Field<'a>>,
     /// Steps and terminals in source order.
-    pub nodes: Vec<Node<'a>>,
+    #[schemars(with = "Vec<Node<'a>>")]
+    pub nodes: Nodes<'a>,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -189,8 +193,8 @@ pub enum Node<'a> {
         /// The fields passed to the role.
         pass: Vec<&'a str>,
         /// The summary the role receives (a template).
-        summary: Option<String>,
-        tasks: Vec<TaskOut>,
+        summary: Option<Cow<'a, str>>,
+        tasks: Vec<TaskOut<'a>>,
         /// The terminal to move to when the role does not take the client
         /// in time.
         fallback: Option<&'a str>,
@@ -199,8 +203,8 @@ pub enum Node<'a> {
     End {
         id: &'a str,
         lines: Vec<LineOut<'a>>,
-        outcome: String,
-        tasks: Vec<TaskOut>,
+        outcome: Cow<'a, str>,
+        tasks: Vec<TaskOut<'a>>,
     },
 }
 
@@ -212,7 +216,7 @@ pub struct LineOut<'a> {
     pub kind: LineKind,
     /// A template: `{name}` is a field (or the built-ins `{operator}`,
     /// `{company}`) to fill in; `{{` and `}}` are literal braces.
-    pub text: String,
+    pub text: Cow<'a, str>,
     /// For `ask`: the field the answer is stored in.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<&'a str>,
@@ -221,15 +225,15 @@ pub struct LineOut<'a> {
 #[derive(Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct Choice<'a> {
-    pub answer: String,
+    pub answer: Cow<'a, str>,
     pub to: &'a str,
 }
 
 #[derive(Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct TaskOut {
+pub struct TaskOut<'a> {
     /// A template, like operator text.
-    pub text: String,
+    pub text: Cow<'a, str>,
     /// The task's deadline, in seconds.
     pub within_s: Option<u64>,
 }
@@ -339,16 +343,16 @@ fn lines<'a>(ls: &[model::Line<'a>]) -> Vec<LineOut<'a>> {
                 model::LineKind::Ask => LineKind::Ask,
                 model::LineKind::Note => LineKind::Note,
             },
-            text: template(&l.text),
+            text: template_cow(&l.text),
             field: l.field.map(|f| f.name),
         })
         .collect()
 }
 
-fn tasks(ts: &[model::Task<'_>]) -> Vec<TaskOut> {
+fn tasks<'a>(ts: &[model::Task<'a>]) -> Vec<TaskOut<'a>> {
     ts.iter()
         .map(|t| TaskOut {
-            text: template(&t.text),
+            text: template_cow(&t.text),
             within_s: t.within.map(|w| w.value),
         })
         .collect()
@@ -422,62 +426,28 @@ fn script<'a>(
     worst_case_s: Option<u64>,
 ) -> Script<'a> {
     let mut fields: Vec<Field<'a>> = Vec::new();
+    // Where each field is in `fields`: a script may collect thousands.
+    let mut index: rustc_hash::FxHashMap<&str, usize> = Default::default();
     for node in &s.nodes {
         for line in node.lines() {
             let Some(f) = line.field else { continue };
-            match fields.iter_mut().find(|x| x.id == f.name) {
+            match index.get(f.name).map(|&i| &mut fields[i]) {
                 Some(x) => {
                     if x.asked_in.last() != Some(&node.name.name) {
                         x.asked_in.push(node.name.name);
                     }
                 }
-                None => fields.push(Field {
-                    id: f.name,
-                    question: template(&line.text),
-                    asked_in: vec![node.name.name],
-                }),
+                None => {
+                    index.insert(f.name, fields.len());
+                    fields.push(Field {
+                        id: f.name,
+                        question: template(&line.text),
+                        asked_in: vec![node.name.name],
+                    });
+                }
             }
         }
     }
-    let contract = program.contract.as_ref();
-    let nodes = s
-        .nodes
-        .iter()
-        .map(|n| match &n.kind {
-            NodeKind::Step(st) => Node::Step {
-                id: n.name.name,
-                lines: lines(&st.lines),
-                duration_s: st.duration.map(|d| d.value),
-                max_visits: st.max.map(|m| m.value),
-                options: st
-                    .options
-                    .iter()
-                    .map(|c| Choice {
-                        answer: c.answer.value().into_owned(),
-                        to: c.target.name.name,
-                    })
-                    .collect(),
-                otherwise: st.otherwise.as_ref().map(|t| t.name.name),
-                goto: st.goto.as_ref().map(|t| t.name.name),
-            },
-            NodeKind::Handoff(h) => Node::Handoff {
-                id: n.name.name,
-                lines: lines(&h.lines),
-                role: h.role.name,
-                within_s: h.deadline(contract),
-                pass: h.pass.iter().map(|p| p.name).collect(),
-                summary: h.summary.as_ref().map(template),
-                tasks: tasks(&h.tasks),
-                fallback: h.fallback.as_ref().map(|t| t.name.name),
-            },
-            NodeKind::End(e) => Node::End {
-                id: n.name.name,
-                lines: lines(&e.lines),
-                outcome: e.outcome.value().into_owned(),
-                tasks: tasks(&e.tasks),
-            },
-        })
-        .collect();
     Script {
         id: s.name.name,
         title: s.title.value().into_owned(),
@@ -493,17 +463,80 @@ fn script<'a>(
         fingerprint: fingerprint(s),
         mandatory: s.mandatory.iter().map(|m| m.value().into_owned()).collect(),
         fields,
-        nodes,
+        nodes: Nodes {
+            contract: program.contract.as_ref(),
+            script: s,
+        },
+    }
+}
+
+/// A script's nodes, converted one at a time as they are serialised, so
+/// that a large script is never held twice in memory.
+pub struct Nodes<'a> {
+    contract: Option<&'a model::Contract<'a>>,
+    script: &'a model::Script<'a>,
+}
+
+impl Serialize for Nodes<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.script.nodes.iter().map(|n| node(self.contract, n)))
+    }
+}
+
+fn node<'a>(contract: Option<&model::Contract<'_>>, n: &'a model::Node<'a>) -> Node<'a> {
+    match &n.kind {
+        NodeKind::Step(st) => Node::Step {
+            id: n.name.name,
+            lines: lines(&st.lines),
+            duration_s: st.duration.map(|d| d.value),
+            max_visits: st.max.map(|m| m.value),
+            options: st
+                .options
+                .iter()
+                .map(|c| Choice {
+                    answer: c.answer.value(),
+                    to: c.target.name.name,
+                })
+                .collect(),
+            otherwise: st.otherwise.as_ref().map(|t| t.name.name),
+            goto: st.goto.as_ref().map(|t| t.name.name),
+        },
+        NodeKind::Handoff(h) => Node::Handoff {
+            id: n.name.name,
+            lines: lines(&h.lines),
+            role: h.role.name,
+            within_s: h.deadline(contract),
+            pass: h.pass.iter().map(|p| p.name).collect(),
+            summary: h.summary.as_ref().map(template_cow),
+            tasks: tasks(&h.tasks),
+            fallback: h.fallback.as_ref().map(|t| t.name.name),
+        },
+        NodeKind::End(e) => Node::End {
+            id: n.name.name,
+            lines: lines(&e.lines),
+            outcome: e.outcome.value(),
+            tasks: tasks(&e.tasks),
+        },
     }
 }
 
 /// The operator JSON of a checked project, pretty-printed, ending with a
 /// newline.
 pub fn to_string(project: &Project<'_>) -> String {
+    let mut out = Vec::new();
+    write(project, &mut out).expect("writing into memory cannot fail");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// The operator JSON written to `out` as it is produced, without holding
+/// the whole text in memory (the same bytes as [`to_string`]). The caller
+/// owns the writer; the library does no I/O of its own.
+pub fn write(project: &Project<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let doc = operator(project);
-    let mut s = serde_json::to_string_pretty(&doc).expect("the operator JSON always serialises");
-    s.push('\n');
-    s
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 /// The JSON Schema of the operator JSON (docs/operator.schema.json).

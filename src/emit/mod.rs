@@ -12,9 +12,15 @@ use crate::model::{Segment, Text};
 /// literal braces (the convention of Rust's and Python's format strings).
 /// Operator tools fill in the fields; the annex shows the template.
 pub fn template(text: &Text<'_>) -> String {
+    template_cow(text).into_owned()
+}
+
+/// [`template`], borrowing the source when the text has no escape and no
+/// brace (most texts), so that large outputs do not copy every line.
+pub fn template_cow<'s>(text: &Text<'s>) -> std::borrow::Cow<'s, str> {
     let raw = text.raw;
     if !raw.contains(['{', '}', '\\']) {
-        return raw.to_string();
+        return std::borrow::Cow::Borrowed(raw);
     }
     let mut out = String::with_capacity(raw.len() + 8);
     for seg in text.segments() {
@@ -35,7 +41,7 @@ pub fn template(text: &Text<'_>) -> String {
             }
         }
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 #[cfg(test)]
