@@ -18,6 +18,10 @@ use std::process::Command;
 use callscript::{FileId, Options, SourceFile};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
+// The same allocator as the binary, so that library and CLI numbers agree.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const SIZES: [usize; 3] = [1_000, 10_000, 100_000];
 
 /// The generated project of `steps` steps (cached).
