@@ -127,13 +127,30 @@ impl SourceCode for Snippet {
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let text = &*self.source.text;
-        let lc = self.source.index.line_col(text, span.offset());
+        let index = &self.source.index;
+        let lc = index.line_col(text, span.offset());
+        // Show at most `WIDE` bytes on either side of the span: a finding
+        // on a megabyte-long line shows part of the line, so that a report
+        // of many findings stays proportional to their number.
+        let lo = char_boundary_down(text, span.offset().saturating_sub(WIDE));
+        let hi = char_boundary_up(text, span.offset() + span.len() + WIDE);
         let first_line = lc.line.saturating_sub(1 + before);
-        let window_start = self.source.index.line_start(first_line);
-        let window = &text.as_bytes()[window_start..];
+        let (window_start, first_line, first_column) = if index.line_start(first_line) >= lo {
+            (index.line_start(first_line), first_line, 0)
+        } else {
+            // The window starts inside the line of `lo`.
+            let at = index.line_col(text, lo);
+            (lo, at.line - 1, at.column - 1)
+        };
+        let window = &text.as_bytes()[window_start..hi.max(window_start)];
         let local = SourceSpan::new((span.offset() - window_start).into(), span.len());
-        let inner = window.read_span(&local, before.min(lc.line - 1), after)?;
+        let inner = window.read_span(&local, (lc.line - 1 - first_line).min(before), after)?;
         let inner_span = inner.span();
+        let column = if inner.line() == 0 {
+            inner.column() + first_column
+        } else {
+            inner.column()
+        };
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
@@ -142,10 +159,34 @@ impl SourceCode for Snippet {
                 inner_span.len(),
             ),
             inner.line() + first_line,
-            inner.column(),
+            column,
             inner.line_count(),
         )))
     }
+}
+
+/// The most labels of one diagnostic the human report draws.
+const MAX_LABELS: usize = 64;
+
+/// The most bytes of source shown on either side of a span.
+const WIDE: usize = 1024;
+
+/// The char boundary at or before `i` (`i` clamped to the text).
+fn char_boundary_down(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The char boundary at or after `i` (`i` clamped to the text).
+fn char_boundary_up(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
 }
 
 /// One diagnostic as miette sees it. Labels in other files become related
@@ -171,7 +212,9 @@ impl Report {
             SourceSpan::new((d.span.start as usize).into(), d.span.len()),
         )];
         let mut related = Vec::new();
-        for l in &d.labels {
+        // A finding on a huge script may carry thousands of labels (every
+        // step of a loop); the human report shows the first ones.
+        for l in d.labels.iter().take(MAX_LABELS) {
             let span = SourceSpan::new((l.span.start as usize).into(), l.span.len());
             if l.file == d.file {
                 labels.push(LabeledSpan::new_with_span(Some(l.message.clone()), span));
@@ -191,7 +234,19 @@ impl Report {
             code: d.code.as_str(),
             severity: d.severity,
             message: d.message.clone(),
-            help: d.help.clone(),
+            help: match d.labels.len().saturating_sub(MAX_LABELS) {
+                0 => d.help.clone(),
+                hidden => {
+                    let note = format!(
+                        "{hidden} more labels are not shown; `--format json` lists them all"
+                    );
+                    Some(
+                        d.help
+                            .as_ref()
+                            .map_or(note.clone(), |h| format!("{h}\n{note}")),
+                    )
+                }
+            },
             source: snippet(d.file),
             labels,
             related,

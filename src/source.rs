@@ -112,13 +112,41 @@ pub struct LineCol {
 #[derive(Clone, Debug)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
+    /// The number of characters before each multiple of [`BLOCK`] bytes,
+    /// so that a column on a very long line costs at most one block's scan
+    /// (a report with many findings on one megabyte-long line stays linear).
+    chars_before_block: Vec<usize>,
+}
+
+/// The stride of [`LineIndex`]'s character checkpoints, in bytes.
+const BLOCK: usize = 4096;
+
+/// The characters that start in `bytes`: every byte but UTF-8
+/// continuation bytes.
+fn char_starts(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut line_starts = vec![0];
         line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        LineIndex { line_starts }
+        let mut chars_before_block = vec![0];
+        let mut total = 0;
+        for block in text.as_bytes().chunks(BLOCK) {
+            total += char_starts(block);
+            chars_before_block.push(total);
+        }
+        LineIndex {
+            line_starts,
+            chars_before_block,
+        }
+    }
+
+    /// The characters that start before byte `offset` of `text`.
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let block = offset / BLOCK;
+        self.chars_before_block[block] + char_starts(&text.as_bytes()[block * BLOCK..offset])
     }
 
     /// Byte offset where the 0-based line `line` starts (the end of the
@@ -140,14 +168,14 @@ impl LineIndex {
         if line == 0 && text.starts_with(BOM) && offset >= BOM.len() {
             start = BOM.len();
         }
-        let column = text
-            .get(start..)
-            .map(|rest| {
-                rest.char_indices()
-                    .take_while(|&(i, _)| start + i < offset)
-                    .count()
-            })
-            .unwrap_or(0);
+        // The characters that start in `start..offset`: counted directly on
+        // an ordinary line, through the checkpoints on a long one.
+        let start = start.min(offset);
+        let column = if offset - start <= BLOCK {
+            char_starts(&text.as_bytes()[start..offset])
+        } else {
+            self.chars_before(text, offset) - self.chars_before(text, start)
+        };
         LineCol {
             line: line + 1,
             column: column + 1,
@@ -171,6 +199,28 @@ mod tests {
             idx.line_col(text, text.len()),
             LineCol { line: 3, column: 1 }
         );
+    }
+
+    #[test]
+    fn columns_on_long_lines_match_a_plain_count() {
+        // Lines longer than a checkpoint block, with multi-byte characters
+        // straddling the block boundaries, and offsets inside characters.
+        let text = format!("\u{FEFF}{}\n{}\nx", "aя€😀".repeat(2000), "я".repeat(5000));
+        let idx = LineIndex::new(&text);
+        for offset in (0..=text.len()).step_by(7).chain([text.len()]) {
+            let mut start = text.as_bytes()[..offset]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            if start == 0 && offset >= BOM.len() {
+                start = BOM.len();
+            }
+            let column = text[start..]
+                .char_indices()
+                .take_while(|&(i, _)| start + i < offset)
+                .count();
+            assert_eq!(idx.line_col(&text, offset).column, column + 1, "{offset}");
+        }
     }
 
     #[test]

@@ -30,16 +30,9 @@ pub fn check(ctx: &Context<'_, '_>) -> Vec<Diagnostic> {
             let what = if members.len() == 1 {
                 format!("step `{}` can repeat itself", node.name.name)
             } else {
-                let names: Vec<String> = members
-                    .iter()
-                    .map(|&v| format!("`{}`", script.nodes[v].name.name))
-                    .collect();
-                format!("steps {} form a loop", names.join(", "))
+                format!("steps {} form a loop", listed(script, members).join(", "))
             };
-            let missing: Vec<String> = unbounded
-                .iter()
-                .map(|&v| format!("`{}`", script.nodes[v].name.name))
-                .collect();
+            let missing = listed(script, &unbounded);
             let mut d = Diagnostic::new(
                 Code::UnboundedLoop,
                 script.file,
@@ -57,7 +50,10 @@ pub fn check(ctx: &Context<'_, '_>) -> Vec<Diagnostic> {
             for &v in &unbounded[1..] {
                 d = d.with_label(script.nodes[v].header, "no `max` either");
             }
-            for &v in members.iter().filter(|v| !unbounded.contains(v)) {
+            // `unbounded` is in the order of `members`: walk both at once
+            // (a loop may have 100,000 steps).
+            let mut rest = unbounded.iter().peekable();
+            for &v in members.iter().filter(|&&v| rest.next_if_eq(&&v).is_none()) {
                 d = d.with_label(script.nodes[v].header, "part of the loop");
             }
             let duration = match &node.kind {
@@ -71,6 +67,24 @@ pub fn check(ctx: &Context<'_, '_>) -> Vec<Diagnostic> {
                 node.name.name
             )));
         }
+    }
+    out
+}
+
+/// The most step names a message lists; a loop of a huge script says how
+/// many more there are (its labels name them all).
+const MAX_LISTED: usize = 10;
+
+/// `` `a` ``, `` `b` ``, … for a message, at most [`MAX_LISTED`] of them
+/// and then "N more".
+fn listed(script: &crate::model::Script<'_>, nodes: &[usize]) -> Vec<String> {
+    let mut out: Vec<String> = nodes
+        .iter()
+        .take(MAX_LISTED)
+        .map(|&v| format!("`{}`", script.nodes[v].name.name))
+        .collect();
+    if nodes.len() > MAX_LISTED {
+        out.push(format!("{} more", nodes.len() - MAX_LISTED));
     }
     out
 }

@@ -297,6 +297,14 @@ fn member_rule(word: &str) -> Option<Rule> {
     })
 }
 
+/// The first `goto`, and the first `goto` or `otherwise`, among a step's
+/// exits so far (indices): what a later exit can clash with.
+#[derive(Clone, Copy, Default)]
+struct FirstExits {
+    goto: Option<usize>,
+    other: Option<usize>,
+}
+
 /// Builds AST nodes from the pairs of one pest run that started at `base`.
 struct Builder<'p, 's> {
     base: usize,
@@ -596,6 +604,7 @@ impl<'p, 's> Builder<'p, 's> {
             lines: Vec::new(),
             exits: Vec::new(),
         };
+        let mut firsts = FirstExits::default();
         while let Some(p) = inner.next() {
             match p.as_rule() {
                 Rule::duration => step.duration = Some(self.raw(p)),
@@ -619,7 +628,18 @@ impl<'p, 's> Builder<'p, 's> {
                 }
                 Rule::answer | Rule::otherwise | Rule::goto => {
                     let exit = self.exit(p, &mut inner);
-                    self.check_exit(&step.exits, &exit);
+                    self.check_exit(&step.exits, firsts, &exit);
+                    let i = step.exits.len();
+                    match exit.kind {
+                        ExitKind::On(_) => {}
+                        ExitKind::Goto => {
+                            firsts.goto.get_or_insert(i);
+                            firsts.other.get_or_insert(i);
+                        }
+                        ExitKind::Otherwise => {
+                            firsts.other.get_or_insert(i);
+                        }
+                    }
                     step.exits.push(exit);
                 }
                 other => unreachable_rule(other),
@@ -646,7 +666,7 @@ impl<'p, 's> Builder<'p, 's> {
     }
 
     /// Syntax rules on the mix of a step's exits.
-    fn check_exit(&mut self, before: &[Exit<'s>], exit: &Exit<'s>) {
+    fn check_exit(&mut self, before: &[Exit<'s>], firsts: FirstExits, exit: &Exit<'s>) {
         let clash = |k: &ExitKind<'_>| match (&exit.kind, k) {
             (ExitKind::Goto, ExitKind::Goto) => Some((
                 "a step has only one `goto`",
@@ -665,8 +685,14 @@ impl<'p, 's> Builder<'p, 's> {
             )),
             _ => None,
         };
-        if let Some((prev, (msg, label, help))) =
-            before.iter().find_map(|b| clash(&b.kind).map(|c| (b, c)))
+        // The first earlier exit this one clashes with, found in constant
+        // time: a step may have tens of thousands of answers.
+        let prev = match exit.kind {
+            ExitKind::Goto => before.first(),
+            ExitKind::On(_) => firsts.goto.map(|i| &before[i]),
+            ExitKind::Otherwise => firsts.other.map(|i| &before[i]),
+        };
+        if let Some((prev, (msg, label, help))) = prev.and_then(|b| clash(&b.kind).map(|c| (b, c)))
         {
             let d = Diagnostic::new(Code::Syntax, self.file, exit.span, msg)
                 .with_label(prev.span, label)
