@@ -13,5 +13,5 @@ fuzz_target!(|data: &[u8]| {
         callscript::SourceFile::new("a.script", callscript_fuzz::grammar_source(a)),
         callscript::SourceFile::new("b.script", callscript_fuzz::grammar_source(b)),
     ];
-    callscript_fuzz::pipeline(&sources, true);
+    callscript_fuzz::pipeline(&sources, false);
 });

@@ -5,5 +5,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    callscript_fuzz::pipeline(&callscript_fuzz::sources(data), true);
+    callscript_fuzz::pipeline(&callscript_fuzz::sources(data), false);
 });
