@@ -216,12 +216,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let path = files::write_atomically_with(&out, "operator.json", |w| {
                 callscript::emit::json::write(&project, w)
             })?;
-            eprintln!(
-                "wrote {}: {}, {}",
-                path.display(),
-                plural(project.program.scripts.len(), "script", "scripts"),
-                plural(project.program.roles.len(), "role", "roles")
-            );
+            wrote(&path, &project);
             Ok(EXIT_OK)
         }
         Command::Annex(args) => write_annex(args),
@@ -270,12 +265,7 @@ fn write_annex(args: AnnexArgs) -> Result<u8, Failure> {
             None => Failure(format!("cannot render the annex: {e}")),
         })?;
     let path = files::write_atomically(&args.out, format.file_name(), &bytes)?;
-    eprintln!(
-        "wrote {}: {}, {}",
-        path.display(),
-        plural(project.program.scripts.len(), "script", "scripts"),
-        plural(project.program.roles.len(), "role", "roles")
-    );
+    wrote(&path, &project);
     Ok(EXIT_OK)
 }
 
@@ -385,6 +375,16 @@ fn summary(sources: &[SourceFile], diagnostics: &[Diagnostic]) -> String {
         plural(errors, "error", "errors"),
         plural(warnings, "warning", "warnings")
     )
+}
+
+/// The success line of `build` and `annex`.
+fn wrote(path: &std::path::Path, project: &Project<'_>) {
+    eprintln!(
+        "wrote {}: {}, {}",
+        path.display(),
+        plural(project.program.scripts.len(), "script", "scripts"),
+        plural(project.program.roles.len(), "role", "roles")
+    );
 }
 
 pub fn plural(n: usize, one: &str, many: &str) -> String {

@@ -7,11 +7,13 @@
 //!   nor the operator JSON and the annex when the mutant compiles.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
 use callscript::emit::annex;
 use callscript::{Options, SourceFile};
 use proptest::prelude::*;
+
+mod common;
+use common::example;
 use proptest::test_runner::Config;
 
 fn config(cases: u32) -> Config {
@@ -501,27 +503,6 @@ proptest! {
 }
 
 // ------------------------------------------------------------ mutations
-
-fn example() -> Vec<SourceFile> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let mut paths = Vec::new();
-    let mut stack = vec![root.join("scripts")];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "script") {
-                paths.push(p);
-            }
-        }
-    }
-    paths.sort();
-    paths
-        .iter()
-        .map(|p| SourceFile::new(p.display().to_string(), std::fs::read(p).unwrap()))
-        .collect()
-}
 
 /// Pieces of the language and of hostile text to insert.
 const TOKENS: &[&str] = &[
