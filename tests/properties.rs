@@ -2,14 +2,18 @@
 //!
 //! * Random valid projects, generated as graphs and written as source
 //!   text, check clean, build the same bytes twice, and their
-//!   fingerprints do not depend on layout or comments.
+//!   fingerprints do not depend on layout or comments; the hot-path
+//!   scanner takes all their steps and terminals and agrees with pest.
 //! * Random mutations of the example project never panic the compiler,
-//!   nor the operator JSON and the annex when the mutant compiles.
+//!   nor the operator JSON and the annex when the mutant compiles, and
+//!   parse the same with and without the hot-path scanner.
 
 use std::fmt::Write as _;
 
 use callscript::emit::annex;
-use callscript::{Options, SourceFile};
+use callscript::syntax::ast::Item;
+use callscript::syntax::parse_with_fast_path;
+use callscript::{FileId, Options, SourceFile};
 use proptest::prelude::*;
 
 mod common;
@@ -491,6 +495,21 @@ proptest! {
         let other_json = callscript::emit::json::to_string(&other.unwrap());
         prop_assert_eq!(fingerprints(&json), fingerprints(&other_json));
 
+        // The hot-path scanner takes every step, handoff and end of both
+        // layouts, and gives what pest gives.
+        for f in sources.iter().chain(&compact) {
+            let text = std::str::from_utf8(&f.bytes).unwrap();
+            let (fast, fast_diags, taken) = parse_with_fast_path(FileId(0), text, true);
+            let (slow, slow_diags, _) = parse_with_fast_path(FileId(0), text, false);
+            prop_assert_eq!(&fast, &slow);
+            prop_assert_eq!(fast_diags.len(), slow_diags.len());
+            let nodes: usize = fast.items.iter().map(|i| match i {
+                Item::Script(s) => s.nodes.len(),
+                _ => 0,
+            }).sum();
+            prop_assert_eq!(taken, nodes, "{}", text);
+        }
+
         // With a contract, the annex's requirements hold too, and it renders.
         if p.contract {
             let options = Options { require_contract: true };
@@ -624,6 +643,13 @@ proptest! {
         let i = file % sources.len();
         for m in &mutations {
             apply(&mut sources[i].bytes, m);
+        }
+        // The hot-path scanner agrees with pest on the broken file.
+        if let Ok(text) = std::str::from_utf8(&sources[i].bytes) {
+            let (fast, fast_diags, _) = parse_with_fast_path(FileId(0), text, true);
+            let (slow, slow_diags, _) = parse_with_fast_path(FileId(0), text, false);
+            prop_assert_eq!(&fast, &slow);
+            prop_assert_eq!(format!("{fast_diags:?}"), format!("{slow_diags:?}"));
         }
         for require_contract in [false, true] {
             let (project, diagnostics) =

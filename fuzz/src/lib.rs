@@ -338,3 +338,17 @@ fn end(c: &mut Choices<'_>, out: &mut String) {
     }
     out.push('\n');
 }
+
+/// The hot-path scanner against the grammar: `text` must give the same AST
+/// and the same diagnostics with the scanner as with pest alone.
+pub fn fast_path_agrees(text: &str) {
+    use callscript::syntax::parse_with_fast_path;
+    let (fast, fast_diags, _) = parse_with_fast_path(callscript::FileId(0), text, true);
+    let (slow, slow_diags, _) = parse_with_fast_path(callscript::FileId(0), text, false);
+    assert_eq!(slow, fast, "the ASTs differ (left: pest, right: fast path)");
+    assert_eq!(
+        format!("{slow_diags:?}"),
+        format!("{fast_diags:?}"),
+        "the diagnostics differ (left: pest, right: fast path)"
+    );
+}

@@ -19,7 +19,8 @@ pub fn template(text: &Text<'_>) -> String {
 /// brace (most texts), so that large outputs do not copy every line.
 pub fn template_cow<'s>(text: &Text<'s>) -> std::borrow::Cow<'s, str> {
     let raw = text.raw;
-    if !raw.contains(['{', '}', '\\']) {
+    // memchr: a `char` array pattern would test the text char by char.
+    if memchr::memchr3(b'{', b'}', b'\\', raw.as_bytes()).is_none() {
         return std::borrow::Cow::Borrowed(raw);
     }
     let mut out = String::with_capacity(raw.len() + 8);

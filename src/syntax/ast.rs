@@ -58,7 +58,7 @@ impl<'s> Text<'s> {
     /// The text's pieces in order. Adjacent literal pieces are merged.
     pub fn segments(&self) -> Vec<Segment<'s>> {
         let raw = self.raw;
-        if !raw.contains(['{', '\\']) {
+        if memchr::memchr2(b'{', b'\\', raw.as_bytes()).is_none() {
             return vec![Segment::Literal(Cow::Borrowed(raw))];
         }
         let mut out = Vec::new();

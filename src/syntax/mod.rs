@@ -3,7 +3,10 @@
 pub mod ast;
 pub mod dump;
 mod errors;
+mod fast;
 pub mod lexer;
 mod parser;
 
-pub use parser::{CallscriptParser, ITEM_KEYWORDS, MEMBER_KEYWORDS, Rule, parse};
+pub use parser::{
+    CallscriptParser, ITEM_KEYWORDS, MEMBER_KEYWORDS, Rule, parse, parse_with_fast_path,
+};

@@ -10,6 +10,7 @@ use pest::iterators::{Pair, Pairs};
 
 use super::ast::*;
 use super::errors;
+use super::fast::{self, Tok};
 use super::lexer::{self, TokenKind};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{BOM, FileId, Span};
@@ -35,6 +36,20 @@ pub const MEMBER_KEYWORDS: &[&str] = &[
 /// Parse one source file. Every syntax error is reported; items and
 /// members after an error are still parsed.
 pub fn parse(file: FileId, src: &str) -> (File<'_>, Vec<Diagnostic>) {
+    let (ast, diags, _) = parse_with_fast_path(file, src, true);
+    (ast, diags)
+}
+
+/// [`parse`], with the hot-path scanner (`fast.rs`) on or off, and how
+/// many members it took. Both settings must give the same AST and the same
+/// diagnostics: the differential tests and the `fast_path` fuzz target
+/// check that through this function.
+#[doc(hidden)]
+pub fn parse_with_fast_path(
+    file: FileId,
+    src: &str,
+    fast_path: bool,
+) -> (File<'_>, Vec<Diagnostic>, usize) {
     // pest runs on the text with comments blanked out (see the grammar's
     // header); the AST borrows from `src`, at the same offsets.
     let blanked = lexer::blank_comments(src);
@@ -44,9 +59,12 @@ pub fn parse(file: FileId, src: &str) -> (File<'_>, Vec<Diagnostic>) {
         file,
         diags: Vec::new(),
         out: File::default(),
+        toks: Vec::new(),
+        fast_path,
+        fast_members: 0,
     };
     p.run();
-    (p.out, p.diags)
+    (p.out, p.diags, p.fast_members)
 }
 
 struct FileParser<'s, 't> {
@@ -58,6 +76,12 @@ struct FileParser<'s, 't> {
     file: FileId,
     diags: Vec<Diagnostic>,
     out: File<'s>,
+    /// The fast path's token buffer, reused from member to member.
+    toks: Vec<Tok>,
+    /// Whether members are first tried with the fast path.
+    fast_path: bool,
+    /// How many members the fast path took.
+    fast_members: usize,
 }
 
 impl<'s, 't> FileParser<'s, 't> {
@@ -168,6 +192,24 @@ impl<'s, 't> FileParser<'s, 't> {
                         .push(errors::unclosed_script(self.file, self.text, &script, pos));
                     script.broken = true;
                     break;
+                }
+                if let Some(rule @ (Rule::step | Rule::handoff | Rule::end)) = rule
+                    && self.fast_path
+                {
+                    let mut toks = std::mem::take(&mut self.toks);
+                    if let Some(end) = fast::member(self.text, pos, rule, &mut toks) {
+                        Builder::new(self, pos).node_into(
+                            rule,
+                            Span::new(pos, end),
+                            &toks,
+                            &mut script,
+                        );
+                        self.toks = toks;
+                        self.fast_members += 1;
+                        pos = end;
+                        continue;
+                    }
+                    self.toks = toks;
                 }
                 let result = match rule {
                     Some(rule) => self.run_rule(rule, pos),
@@ -357,6 +399,27 @@ impl<'p, 's> Builder<'p, 's> {
         }
     }
 
+    fn tident(&self, t: Tok) -> Ident<'s> {
+        Ident {
+            span: t.span,
+            name: &self.src[t.span.range()],
+        }
+    }
+
+    fn traw(&self, t: Tok) -> Raw<'s> {
+        Raw {
+            span: t.span,
+            raw: &self.src[t.span.range()],
+        }
+    }
+
+    fn tstring(&self, t: Tok) -> Str<'s> {
+        Str {
+            span: t.span,
+            raw: &self.src[t.span.start as usize + 1..t.span.end as usize - 1],
+        }
+    }
+
     // ------------------------------------------------------------ contract
 
     fn contract(mut self, p: Pair<'_, Rule>) -> Contract<'s> {
@@ -525,12 +588,14 @@ impl<'p, 's> Builder<'p, 's> {
             Rule::start => SettingKind::Start(self.ident(next(&mut inner))),
             Rule::mandatory => SettingKind::Mandatory(self.string(next(&mut inner))),
             Rule::step | Rule::handoff | Rule::end => {
-                let before = self.diags.len();
-                let node = self.node(rule, span, inner);
-                if self.diags.len() > before {
-                    script.broken = true;
-                }
-                script.nodes.push(node);
+                let toks: Vec<Tok> = inner
+                    .flatten()
+                    .map(|p| Tok {
+                        rule: p.as_rule(),
+                        span: self.span(&p),
+                    })
+                    .collect();
+                self.node_into(rule, span, &toks, script);
                 return;
             }
             other => unreachable_rule(other),
@@ -541,8 +606,19 @@ impl<'p, 's> Builder<'p, 's> {
         });
     }
 
-    fn node(&mut self, rule: Rule, span: Span, mut inner: Pairs<'_, Rule>) -> Node<'s> {
-        let name = self.ident(next(&mut inner));
+    /// A step, handoff or end from its tokens (from pest or from the fast
+    /// path, which gives the same ones), added to `script`.
+    fn node_into(&mut self, rule: Rule, span: Span, toks: &[Tok], script: &mut Script<'s>) {
+        let before = self.diags.len();
+        let node = self.node(rule, span, &mut Toks { toks, at: 0 });
+        if self.diags.len() > before {
+            script.broken = true;
+        }
+        script.nodes.push(node);
+    }
+
+    fn node(&mut self, rule: Rule, span: Span, inner: &mut Toks<'_>) -> Node<'s> {
+        let name = self.tident(inner.take());
         let header = Span::new(span.start as usize, name.span.end as usize);
         let kind = match rule {
             Rule::step => NodeKind::Step(self.step(inner)),
@@ -560,11 +636,10 @@ impl<'p, 's> Builder<'p, 's> {
     /// Operator text: a string whose braces must form `{field}`
     /// interpolations (checked by the grammar's `text_body`, only when the
     /// text has a brace).
-    fn text(&mut self, p: Pair<'_, Rule>) -> Text<'s> {
-        let s = self.slice(&p);
+    fn text(&mut self, t: Tok) -> Text<'s> {
         let text = Text {
-            span: self.span(&p),
-            raw: &s[1..s.len() - 1],
+            span: t.span,
+            raw: &self.src[t.span.start as usize + 1..t.span.end as usize - 1],
         };
         if memchr::memchr2(b'{', b'}', text.raw.as_bytes()).is_some()
             && CallscriptParser::parse(Rule::text_body, text.raw).is_err()
@@ -577,14 +652,14 @@ impl<'p, 's> Builder<'p, 's> {
 
     /// A line (`say`, `ask`, `note`) starting at token `p`; an `ask` with a
     /// field takes its text from `inner`.
-    fn line(&mut self, p: Pair<'_, Rule>, inner: &mut Pairs<'_, Rule>) -> Line<'s> {
-        let (kind, field, text) = match p.as_rule() {
-            Rule::say_text => (LineKind::Say, None, self.text(p)),
-            Rule::note_text => (LineKind::Note, None, self.text(p)),
-            Rule::ask_text => (LineKind::Ask, None, self.text(p)),
+    fn line(&mut self, t: Tok, inner: &mut Toks<'_>) -> Line<'s> {
+        let (kind, field, text) = match t.rule {
+            Rule::say_text => (LineKind::Say, None, self.text(t)),
+            Rule::note_text => (LineKind::Note, None, self.text(t)),
+            Rule::ask_text => (LineKind::Ask, None, self.text(t)),
             _ => {
-                let field = self.ident(p);
-                let text = self.text(next(inner));
+                let field = self.tident(t);
+                let text = self.text(inner.take());
                 (LineKind::Ask, Some(field), text)
             }
         };
@@ -597,7 +672,7 @@ impl<'p, 's> Builder<'p, 's> {
         }
     }
 
-    fn step(&mut self, mut inner: Pairs<'_, Rule>) -> Step<'s> {
+    fn step(&mut self, inner: &mut Toks<'_>) -> Step<'s> {
         let mut step = Step {
             duration: None,
             max: None,
@@ -605,12 +680,12 @@ impl<'p, 's> Builder<'p, 's> {
             exits: Vec::new(),
         };
         let mut firsts = FirstExits::default();
-        while let Some(p) = inner.next() {
-            match p.as_rule() {
-                Rule::duration => step.duration = Some(self.raw(p)),
-                Rule::max_count => step.max = Some(self.raw(p)),
+        while let Some(t) = inner.next() {
+            match t.rule {
+                Rule::duration => step.duration = Some(self.traw(t)),
+                Rule::max_count => step.max = Some(self.traw(t)),
                 Rule::say_text | Rule::ask_text | Rule::ask_field | Rule::note_text => {
-                    let line = self.line(p, &mut inner);
+                    let line = self.line(t, inner);
                     if let Some(first_exit) = step.exits.first() {
                         let d = Diagnostic::new(
                             Code::Syntax,
@@ -627,7 +702,7 @@ impl<'p, 's> Builder<'p, 's> {
                     step.lines.push(line);
                 }
                 Rule::answer | Rule::otherwise | Rule::goto => {
-                    let exit = self.exit(p, &mut inner);
+                    let exit = self.exit(t, inner);
                     self.check_exit(&step.exits, firsts, &exit);
                     let i = step.exits.len();
                     match exit.kind {
@@ -704,12 +779,12 @@ impl<'p, 's> Builder<'p, 's> {
     /// An exit starting at token `p`: an `on` answer (whose target follows
     /// in `inner`; the span runs from the answer to the target), or an
     /// `otherwise` or `goto` statement.
-    fn exit(&self, p: Pair<'_, Rule>, inner: &mut Pairs<'_, Rule>) -> Exit<'s> {
-        let span = self.span(&p);
-        match p.as_rule() {
+    fn exit(&self, t: Tok, inner: &mut Toks<'_>) -> Exit<'s> {
+        let span = t.span;
+        match t.rule {
             Rule::answer => {
-                let answer = self.string(p);
-                let target = self.ident(next(inner));
+                let answer = self.tstring(t);
+                let target = self.tident(inner.take());
                 Exit {
                     span: Span::new(answer.span.start as usize, target.span.end as usize),
                     kind: ExitKind::On(answer),
@@ -722,16 +797,16 @@ impl<'p, 's> Builder<'p, 's> {
                 } else {
                     ExitKind::Goto
                 },
-                target: self.ident(next(&mut p.into_inner())),
+                target: self.tident(inner.take()),
                 span,
             },
         }
     }
 
     /// `task "…" within d`, from its text token; the deadline follows.
-    fn task(&mut self, p: Pair<'_, Rule>, inner: &mut Pairs<'_, Rule>) -> Task<'s> {
-        let text = self.text(p);
-        let within = self.raw(next(inner));
+    fn task(&mut self, t: Tok, inner: &mut Toks<'_>) -> Task<'s> {
+        let text = self.text(t);
+        let within = self.traw(inner.take());
         Task {
             text,
             within,
@@ -739,8 +814,8 @@ impl<'p, 's> Builder<'p, 's> {
         }
     }
 
-    fn handoff(&mut self, name: Ident<'s>, mut inner: Pairs<'_, Rule>) -> Handoff<'s> {
-        let role = self.ident(next(&mut inner));
+    fn handoff(&mut self, name: Ident<'s>, inner: &mut Toks<'_>) -> Handoff<'s> {
+        let role = self.tident(inner.take());
         let mut h = Handoff {
             role,
             within: None,
@@ -752,16 +827,16 @@ impl<'p, 's> Builder<'p, 's> {
         };
         let mut summary_span = None;
         let mut fallback_span = None;
-        while let Some(p) = inner.next() {
-            match p.as_rule() {
-                Rule::within => h.within = Some(self.raw(p)),
+        while let Some(t) = inner.next() {
+            match t.rule {
+                Rule::within => h.within = Some(self.traw(t)),
                 Rule::say_text | Rule::ask_text | Rule::ask_field | Rule::note_text => {
-                    let line = self.line(p, &mut inner);
+                    let line = self.line(t, inner);
                     h.lines.push(line);
                 }
-                Rule::pass_field => h.pass.push(self.ident(p)),
+                Rule::pass_field => h.pass.push(self.tident(t)),
                 Rule::summary_text => {
-                    let text = self.text(p);
+                    let text = self.text(t);
                     if let Some(first) = summary_span {
                         self.duplicate(text.span, first, "summary", name.name);
                     } else {
@@ -770,11 +845,11 @@ impl<'p, 's> Builder<'p, 's> {
                     }
                 }
                 Rule::task_text => {
-                    let task = self.task(p, &mut inner);
+                    let task = self.task(t, inner);
                     h.tasks.push(task);
                 }
                 Rule::fallback_target => {
-                    let target = self.ident(p);
+                    let target = self.tident(t);
                     if let Some(first) = fallback_span {
                         self.duplicate(target.span, first, "fallback", name.name);
                     } else {
@@ -802,26 +877,45 @@ impl<'p, 's> Builder<'p, 's> {
         );
     }
 
-    fn end(&mut self, mut inner: Pairs<'_, Rule>) -> End<'s> {
-        let outcome = self.string(next(&mut inner));
+    fn end(&mut self, inner: &mut Toks<'_>) -> End<'s> {
+        let outcome = self.tstring(inner.take());
         let mut end = End {
             outcome,
             lines: Vec::new(),
             tasks: Vec::new(),
         };
-        while let Some(p) = inner.next() {
-            match p.as_rule() {
+        while let Some(t) = inner.next() {
+            match t.rule {
                 Rule::task_text => {
-                    let task = self.task(p, &mut inner);
+                    let task = self.task(t, inner);
                     end.tasks.push(task);
                 }
                 _ => {
-                    let line = self.line(p, &mut inner);
+                    let line = self.line(t, inner);
                     end.lines.push(line);
                 }
             }
         }
         end
+    }
+}
+
+/// The tokens of one member, read in order.
+struct Toks<'a> {
+    toks: &'a [Tok],
+    at: usize,
+}
+
+impl Toks<'_> {
+    fn next(&mut self) -> Option<Tok> {
+        let t = self.toks.get(self.at).copied();
+        self.at += 1;
+        t
+    }
+
+    /// The next token, which the grammar guarantees.
+    fn take(&mut self) -> Tok {
+        self.next().expect("the grammar guarantees this token")
     }
 }
 
