@@ -27,6 +27,24 @@ fn fingerprints(sources: &[SourceFile]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The example project, then each valid fixture as a project of its own:
+/// together they exercise every construct (contract-less projects too).
+fn example_and_valid_fixtures() -> Vec<Vec<SourceFile>> {
+    let mut projects = vec![example()];
+    let mut paths: Vec<_> = std::fs::read_dir(root().join("tests/fixtures/valid"))
+        .unwrap()
+        .map(|f| f.unwrap().path())
+        .collect();
+    paths.sort();
+    for p in paths {
+        projects.push(vec![SourceFile::new(
+            p.display().to_string(),
+            std::fs::read(&p).unwrap(),
+        )]);
+    }
+    projects
+}
+
 #[test]
 fn example_project_snapshot() {
     insta::assert_snapshot!("operator_json_scripts", operator_json(&example()));
@@ -39,15 +57,7 @@ fn output_validates_against_the_committed_schema() {
     )
     .unwrap();
     let validator = jsonschema::validator_for(&schema).expect("the schema is valid");
-    let mut projects = vec![example()];
-    // Valid fixtures exercise every construct (contract-less projects too).
-    for f in std::fs::read_dir(root().join("tests/fixtures/valid")).unwrap() {
-        let p = f.unwrap().path();
-        projects.push(vec![SourceFile::new(
-            p.display().to_string(),
-            std::fs::read(&p).unwrap(),
-        )]);
-    }
+    let projects = example_and_valid_fixtures();
     let mut checked = 0;
     for sources in projects {
         let (Some(project), _) = callscript::compile(&sources, &Options::default()) else {
@@ -235,4 +245,52 @@ fn build_with_warnings_denied_writes_nothing() {
     ]);
     assert_eq!(r.status.code(), Some(1));
     assert!(!out.exists());
+}
+
+/// A valid script of `n` steps with every kind of node and line, texts that
+/// need JSON escapes, and fields: large enough to span several of the
+/// writer's parallel chunks and rounds.
+fn big_script(n: usize) -> String {
+    let mut s = String::from(
+        "role sales \"Продажи\" { contact \"Анна\", \"Руководитель\" hours mon-fri 09:00-18:00 }\n\
+         script big \"Большой \\\"скрипт\\\"\" {\n  kind outbound\n  deadline 365d\n  start s0\n",
+    );
+    for i in 0..n {
+        let next = if i + 1 < n {
+            format!("s{}", i + 1)
+        } else {
+            "done".into()
+        };
+        s.push_str(&format!(
+            "  step s{i} 10s {{\n    ask f{} \"Вопрос {i}\tс табуляцией\u{1} \\\\ и {{operator}}\"\n    say \"Текст\\n{{f{}}} \\{{буквально\\}}\"\n    on \"Да \\\"{i}\\\"\" -> {next}\n    on \"Нет\" -> h{i}\n    otherwise -> {next}\n  }}\n  handoff h{i} to sales within 3m {{\n    pass f{}\n    summary \"Сводка {{f{}}}\"\n    task \"Перезвонить\" within 1h\n    fallback done\n  }}\n",
+            i % 7, i % 7, i % 7, i % 7
+        ));
+    }
+    s.push_str("  end done \"Готово\" { note \"конец\" task \"Отчёт\" within 1d }\n}\n");
+    s
+}
+
+#[test]
+fn the_writer_gives_serde_jsons_bytes() {
+    let mut projects = example_and_valid_fixtures();
+    // 2 × 3000 nodes: several chunks and rounds of the parallel writer.
+    let big = vec![SourceFile::new("big.script", big_script(3000))];
+    let (_, diags) = callscript::compile(&big, &Options::default());
+    assert!(diags.is_empty(), "{diags:#?}");
+    projects.push(big);
+    let mut compared = 0;
+    for sources in &projects {
+        let (Some(project), _) = callscript::compile(sources, &Options::default()) else {
+            continue;
+        };
+        let fast = callscript::emit::json::to_string(&project);
+        let reference = callscript::emit::json::to_string_reference(&project);
+        assert!(
+            fast == reference,
+            "{}: the writer differs from serde_json",
+            sources[0].name
+        );
+        compared += 1;
+    }
+    assert!(compared >= 5, "only {compared} projects compiled");
 }

@@ -11,135 +11,189 @@
 //! one script's change never changes another's fingerprint. The format is
 //! versioned by its first line; see docs/operator-json.md.
 
-use std::fmt::Write;
-
 use sha2::{Digest, Sha256};
 
-use super::template;
+use super::pretty::{decimal_into, escape_into};
+use super::template_cow;
 use crate::model::{Line, NodeKind, Schedule, Script, Spanned, Task};
 
 /// The fingerprint of a script: `sha256:` + 64 hex digits.
 pub fn fingerprint(script: &Script<'_>) -> String {
-    let digest = Sha256::digest(canonical(script).as_bytes());
+    // The canonical text is hashed as it is produced, a buffer at a time:
+    // it is as large as the script's source.
+    let mut c = Canon {
+        buf: Vec::with_capacity(BUFFER),
+        hasher: Some(Sha256::new()),
+    };
+    c.script(script);
+    let mut hasher = c.hasher.take().unwrap_or_default();
+    hasher.update(&c.buf);
+    let digest = hasher.finalize();
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(7 + 64);
     out.push_str("sha256:");
     for b in digest {
-        let _ = write!(out, "{b:02x}");
+        out.push(HEX[(b >> 4) as usize] as char);
+        out.push(HEX[(b & 0xf) as usize] as char);
     }
     out
-}
-
-/// JSON-quote a string: unambiguous whatever it contains.
-fn q(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_default()
-}
-
-fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
-    v.map_or_else(|| "-".to_string(), |v| v.to_string())
-}
-
-fn schedule(s: Option<&Spanned<Schedule>>) -> String {
-    match s.map(|s| &s.value) {
-        None => "-".into(),
-        Some(s) => s.week().describe(),
-    }
-}
-
-fn lines(out: &mut String, lines: &[Line<'_>]) {
-    for l in lines {
-        let _ = writeln!(
-            out,
-            "  {} {} {}",
-            l.kind.as_str(),
-            opt(l.field.map(|f| f.name)),
-            q(&template(&l.text))
-        );
-    }
-}
-
-fn tasks(out: &mut String, tasks: &[Task<'_>]) {
-    for t in tasks {
-        let _ = writeln!(
-            out,
-            "  task {} {}",
-            q(&template(&t.text)),
-            opt(t.within.map(|w| w.value))
-        );
-    }
 }
 
 /// The canonical content a fingerprint is computed over.
 pub fn canonical(script: &Script<'_>) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "callscript-fingerprint/1");
-    let _ = writeln!(
-        out,
-        "script {} {}",
-        q(script.name.name),
-        q(&script.title.value())
-    );
-    let _ = writeln!(out, "kind {}", opt(script.kind.map(|k| k.value.as_str())));
-    let _ = writeln!(out, "schedule {}", schedule(script.schedule.as_ref()));
-    let _ = writeln!(out, "deadline {}", opt(script.deadline.map(|d| d.value)));
-    let _ = writeln!(
-        out,
-        "start {}",
-        opt(script.start.map(|s| q(script.nodes[s].name.name)))
-    );
-    for m in &script.mandatory {
-        let _ = writeln!(out, "mandatory {}", q(&m.value()));
+    let mut c = Canon {
+        buf: Vec::new(),
+        hasher: None,
+    };
+    c.script(script);
+    String::from_utf8(c.buf).unwrap_or_default()
+}
+
+/// How much canonical text is hashed at a time.
+const BUFFER: usize = 1 << 16;
+
+/// The canonical text, written into `buf`; with a hasher, `buf` is hashed
+/// and emptied whenever it fills.
+struct Canon {
+    buf: Vec<u8>,
+    hasher: Option<Sha256>,
+}
+
+impl Canon {
+    /// Literal text.
+    fn s(&mut self, s: &str) -> &mut Self {
+        self.buf.extend_from_slice(s.as_bytes());
+        self
     }
-    for node in &script.nodes {
-        let name = q(node.name.name);
-        match &node.kind {
-            NodeKind::Step(s) => {
-                let _ = writeln!(
-                    out,
-                    "step {name} {} {}",
-                    opt(s.duration.map(|d| d.value)),
-                    opt(s.max.map(|m| m.value))
-                );
-                lines(&mut out, &s.lines);
-                for c in &s.options {
-                    let _ = writeln!(
-                        out,
-                        "  on {} {}",
-                        q(&c.answer.value()),
-                        q(c.target.name.name)
-                    );
-                }
-                if let Some(t) = &s.otherwise {
-                    let _ = writeln!(out, "  otherwise {}", q(t.name.name));
-                }
-                if let Some(t) = &s.goto {
-                    let _ = writeln!(out, "  goto {}", q(t.name.name));
-                }
+
+    /// A space, then `s` JSON-quoted: unambiguous whatever it contains.
+    fn q(&mut self, s: &str) -> &mut Self {
+        self.buf.push(b' ');
+        escape_into(&mut self.buf, s);
+        self
+    }
+
+    /// A space, then the value or `-`.
+    fn opt(&mut self, v: Option<&str>) -> &mut Self {
+        self.buf.push(b' ');
+        self.s(v.unwrap_or("-"))
+    }
+
+    /// A space, then the number or `-`.
+    fn num(&mut self, v: Option<u64>) -> &mut Self {
+        match v {
+            Some(v) => {
+                self.buf.push(b' ');
+                decimal_into(&mut self.buf, v);
+                self
             }
-            NodeKind::Handoff(h) => {
-                let _ = writeln!(
-                    out,
-                    "handoff {name} {} {}",
-                    q(h.role.name),
-                    opt(h.within.map(|w| w.value))
-                );
-                lines(&mut out, &h.lines);
-                for p in &h.pass {
-                    let _ = writeln!(out, "  pass {}", q(p.name));
+            None => self.opt(None),
+        }
+    }
+
+    /// The end of a line.
+    fn nl(&mut self) {
+        self.buf.push(b'\n');
+        if self.buf.len() >= BUFFER
+            && let Some(h) = &mut self.hasher
+        {
+            h.update(&self.buf);
+            self.buf.clear();
+        }
+    }
+
+    fn lines(&mut self, lines: &[Line<'_>]) {
+        for l in lines {
+            self.s("  ")
+                .s(l.kind.as_str())
+                .opt(l.field.map(|f| f.name))
+                .q(&template_cow(&l.text))
+                .nl();
+        }
+    }
+
+    fn tasks(&mut self, tasks: &[Task<'_>]) {
+        for t in tasks {
+            self.s("  task")
+                .q(&template_cow(&t.text))
+                .num(t.within.map(|w| w.value))
+                .nl();
+        }
+    }
+
+    fn script(&mut self, script: &Script<'_>) {
+        self.s("callscript-fingerprint/1").nl();
+        self.s("script")
+            .q(script.name.name)
+            .q(&script.title.value())
+            .nl();
+        self.s("kind")
+            .opt(script.kind.map(|k| k.value.as_str()))
+            .nl();
+        let schedule = schedule(script.schedule.as_ref());
+        self.s("schedule").opt(schedule.as_deref()).nl();
+        self.s("deadline")
+            .num(script.deadline.map(|d| d.value))
+            .nl();
+        self.s("start");
+        match script.start {
+            Some(s) => self.q(script.nodes[s].name.name),
+            None => self.opt(None),
+        }
+        .nl();
+        for m in &script.mandatory {
+            self.s("mandatory").q(&m.value()).nl();
+        }
+        for node in &script.nodes {
+            match &node.kind {
+                NodeKind::Step(s) => {
+                    self.s("step")
+                        .q(node.name.name)
+                        .num(s.duration.map(|d| d.value))
+                        .num(s.max.map(|m| u64::from(m.value)))
+                        .nl();
+                    self.lines(&s.lines);
+                    for c in &s.options {
+                        self.s("  on")
+                            .q(&c.answer.value())
+                            .q(c.target.name.name)
+                            .nl();
+                    }
+                    if let Some(t) = &s.otherwise {
+                        self.s("  otherwise").q(t.name.name).nl();
+                    }
+                    if let Some(t) = &s.goto {
+                        self.s("  goto").q(t.name.name).nl();
+                    }
                 }
-                if let Some(s) = &h.summary {
-                    let _ = writeln!(out, "  summary {}", q(&template(s)));
+                NodeKind::Handoff(h) => {
+                    self.s("handoff")
+                        .q(node.name.name)
+                        .q(h.role.name)
+                        .num(h.within.map(|w| w.value))
+                        .nl();
+                    self.lines(&h.lines);
+                    for p in &h.pass {
+                        self.s("  pass").q(p.name).nl();
+                    }
+                    if let Some(s) = &h.summary {
+                        self.s("  summary").q(&template_cow(s)).nl();
+                    }
+                    self.tasks(&h.tasks);
+                    if let Some(f) = &h.fallback {
+                        self.s("  fallback").q(f.name.name).nl();
+                    }
                 }
-                tasks(&mut out, &h.tasks);
-                if let Some(f) = &h.fallback {
-                    let _ = writeln!(out, "  fallback {}", q(f.name.name));
+                NodeKind::End(e) => {
+                    self.s("end").q(node.name.name).q(&e.outcome.value()).nl();
+                    self.lines(&e.lines);
+                    self.tasks(&e.tasks);
                 }
-            }
-            NodeKind::End(e) => {
-                let _ = writeln!(out, "end {name} {}", q(&e.outcome.value()));
-                lines(&mut out, &e.lines);
-                tasks(&mut out, &e.tasks);
             }
         }
     }
-    out
+}
+
+fn schedule(s: Option<&Spanned<Schedule>>) -> Option<String> {
+    s.map(|s| s.value.week().describe())
 }

@@ -7,12 +7,14 @@
 //! everything is in source order, nothing comes from a hash map.
 
 use std::borrow::Cow;
-use std::io::Write as _;
+
+use rayon::prelude::*;
 
 use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::fingerprint::fingerprint;
+use super::pretty::Pretty;
 use super::{template, template_cow};
 use crate::Project;
 use crate::model::{self, NodeKind, Spanned};
@@ -525,18 +527,426 @@ fn node<'a>(contract: Option<&model::Contract<'_>>, n: &'a model::Node<'a>) -> N
 pub fn to_string(project: &Project<'_>) -> String {
     let mut out = Vec::new();
     write(project, &mut out).expect("writing into memory cannot fail");
-    String::from_utf8(out).expect("serde_json writes UTF-8")
+    String::from_utf8(out).expect("the writer writes UTF-8")
 }
 
 /// The operator JSON written to `out` as it is produced, without holding
 /// the whole text in memory (the same bytes as [`to_string`]). The caller
 /// owns the writer; the library does no I/O of its own.
+///
+/// Written by `emit::pretty`, byte for byte what serde_json makes of the
+/// structs above ([`to_string_reference`]); the nodes of a large script
+/// are rendered in parallel chunks (rayon) and written in order.
 pub fn write(project: &Project<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let doc = operator(project);
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-    serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::other)?;
-    out.write_all(b"\n")?;
+    let mut buf = Vec::with_capacity(1 << 16);
+    let mut w = Pretty::new(&mut buf, 0);
+    w.begin_object();
+    w.key("format");
+    w.str(doc.format);
+    w.key("contract");
+    match &doc.contract {
+        Some(c) => c.write(&mut w),
+        None => w.null(),
+    }
+    w.key("roles");
+    w.begin_array();
+    for r in &doc.roles {
+        w.element();
+        r.write(&mut w);
+    }
+    w.end_array();
+    w.key("scripts");
+    w.begin_array();
+    for s in &doc.scripts {
+        w.element();
+        s.write(&mut w, out)?;
+    }
+    w.end_array();
+    w.end_object();
+    buf.push(b'\n');
+    out.write_all(&buf)?;
     out.flush()
+}
+
+/// The operator JSON as serde_json writes the structs above: the reference
+/// that [`write`]'s bytes are tested against.
+#[doc(hidden)]
+pub fn to_string_reference(project: &Project<'_>) -> String {
+    let mut s = serde_json::to_string_pretty(&operator(project)).expect("serialisable");
+    s.push('\n');
+    s
+}
+
+/// Nodes per chunk rendered by one task, and chunks rendered between two
+/// writes to the sink: enough to keep both cores busy, little enough that
+/// the buffers stay a few megabytes however large the script.
+const NODES_PER_CHUNK: usize = 512;
+const CHUNKS_PER_ROUND: usize = 8;
+
+trait WriteJson {
+    fn write(&self, w: &mut Pretty<'_>);
+}
+
+impl<T: WriteJson> WriteJson for Option<T> {
+    fn write(&self, w: &mut Pretty<'_>) {
+        match self {
+            Some(v) => v.write(w),
+            None => w.null(),
+        }
+    }
+}
+
+impl<T: WriteJson> WriteJson for [T] {
+    fn write(&self, w: &mut Pretty<'_>) {
+        w.begin_array();
+        for v in self {
+            w.element();
+            v.write(w);
+        }
+        w.end_array();
+    }
+}
+
+impl WriteJson for Contract {
+    fn write(&self, w: &mut Pretty<'_>) {
+        w.begin_object();
+        w.key("title");
+        w.str(&self.title);
+        w.key("customer");
+        w.opt_str(self.customer.as_deref());
+        w.key("contractor");
+        w.opt_str(self.contractor.as_deref());
+        w.key("operators");
+        w.opt_str(self.operators.map(Operators::name));
+        w.key("assistance");
+        match self.assistance {
+            Some(a) => w.bool(a),
+            None => w.null(),
+        }
+        w.key("crm");
+        w.opt_str(self.crm.as_deref());
+        w.key("priority");
+        w.strs(self.priority.iter().map(String::as_str));
+        w.key("client_base");
+        w.opt_str(self.client_base.map(Party::name));
+        w.key("schedule");
+        self.schedule.write(w);
+        w.key("timezone");
+        w.opt_str(self.timezone.as_deref());
+        w.key("volume_per_day");
+        w.opt_u64(self.volume_per_day.map(u64::from));
+        w.key("handoff_sla_s");
+        w.opt_u64(self.handoff_sla_s);
+        w.key("quality");
+        self.quality.write(w);
+        w.key("mandatory");
+        w.strs(self.mandatory.iter().map(String::as_str));
+        w.end_object();
+    }
+}
+
+impl WriteJson for Quality {
+    fn write(&self, w: &mut Pretty<'_>) {
+        w.begin_object();
+        w.key("side");
+        w.str(self.side.name());
+        w.key("name");
+        w.str(&self.name);
+        w.key("position");
+        w.str(&self.position);
+        w.end_object();
+    }
+}
+
+impl WriteJson for Schedule {
+    fn write(&self, w: &mut Pretty<'_>) {
+        w.begin_object();
+        w.key("always");
+        w.bool(self.always);
+        w.key("windows");
+        self.windows.write(w);
+        w.key("text");
+        w.str(&self.text);
+        w.end_object();
+    }
+}
+
+impl WriteJson for Window {
+    fn write(&self, w: &mut Pretty<'_>) {
+        w.begin_object();
+        w.key("days");
+        w.strs(self.days.iter().map(|d| d.name()));
+        w.key("from");
+        w.str(&self.from);
+        w.key("to");
+        w.str(&self.to);
+        w.end_object();
+    }
+}
+
+impl WriteJson for Role<'_> {
+    fn write(&self, w: &mut Pretty<'_>) {
+        w.begin_object();
+        w.key("id");
+        w.str(self.id);
+        w.key("title");
+        w.str(&self.title);
+        w.key("contacts");
+        self.contacts.write(w);
+        w.key("channel");
+        w.opt_str(self.channel.as_deref());
+        w.key("hours");
+        self.hours.write(w);
+        w.end_object();
+    }
+}
+
+impl WriteJson for Contact {
+    fn write(&self, w: &mut Pretty<'_>) {
+        w.begin_object();
+        w.key("name");
+        w.str(&self.name);
+        w.key("position");
+        w.str(&self.position);
+        w.end_object();
+    }
+}
+
+impl Script<'_> {
+    /// The script, its nodes rendered in parallel chunks and handed to
+    /// `sink` round by round.
+    fn write(&self, w: &mut Pretty<'_>, sink: &mut dyn std::io::Write) -> std::io::Result<()> {
+        w.begin_object();
+        w.key("id");
+        w.str(self.id);
+        w.key("title");
+        w.str(&self.title);
+        w.key("kind");
+        w.opt_str(self.kind.map(ScriptKind::name));
+        w.key("schedule");
+        self.schedule.write(w);
+        w.key("start");
+        w.str(self.start);
+        w.key("deadline_s");
+        w.opt_u64(self.deadline_s);
+        w.key("worst_case_s");
+        w.opt_u64(self.worst_case_s);
+        w.key("fingerprint");
+        w.str(&self.fingerprint);
+        w.key("mandatory");
+        w.strs(self.mandatory.iter().map(String::as_str));
+        w.key("fields");
+        self.fields.write(w);
+        w.key("nodes");
+        w.begin_array();
+        let depth = w.depth();
+        let contract = self.nodes.contract;
+        let chunks: Vec<&[model::Node<'_>]> =
+            self.nodes.script.nodes.chunks(NODES_PER_CHUNK).collect();
+        for round in chunks.chunks(CHUNKS_PER_ROUND) {
+            let rendered: Vec<Vec<u8>> = round
+                .par_iter()
+                .map(|chunk| {
+                    let mut buf = Vec::with_capacity(chunk.len() * 1024);
+                    let mut cw = Pretty::new(&mut buf, depth);
+                    for n in *chunk {
+                        cw.element();
+                        node(contract, n).write(&mut cw);
+                    }
+                    buf
+                })
+                .collect();
+            for r in &rendered {
+                w.elements_to(r, sink)?;
+            }
+        }
+        w.end_array();
+        w.end_object();
+        Ok(())
+    }
+}
+
+impl WriteJson for Field<'_> {
+    fn write(&self, w: &mut Pretty<'_>) {
+        w.begin_object();
+        w.key("id");
+        w.str(self.id);
+        w.key("question");
+        w.str(&self.question);
+        w.key("asked_in");
+        w.strs(self.asked_in.iter().copied());
+        w.end_object();
+    }
+}
+
+impl WriteJson for Node<'_> {
+    fn write(&self, w: &mut Pretty<'_>) {
+        w.begin_object();
+        w.key("type");
+        match self {
+            Node::Step {
+                id,
+                lines,
+                duration_s,
+                max_visits,
+                options,
+                otherwise,
+                goto,
+            } => {
+                w.str("step");
+                w.key("id");
+                w.str(id);
+                w.key("lines");
+                lines.write(w);
+                w.key("duration_s");
+                w.opt_u64(*duration_s);
+                w.key("max_visits");
+                w.opt_u64(max_visits.map(u64::from));
+                w.key("options");
+                options.write(w);
+                w.key("otherwise");
+                w.opt_str(*otherwise);
+                w.key("goto");
+                w.opt_str(*goto);
+            }
+            Node::Handoff {
+                id,
+                lines,
+                role,
+                within_s,
+                pass,
+                summary,
+                tasks,
+                fallback,
+            } => {
+                w.str("handoff");
+                w.key("id");
+                w.str(id);
+                w.key("lines");
+                lines.write(w);
+                w.key("role");
+                w.str(role);
+                w.key("within_s");
+                w.opt_u64(*within_s);
+                w.key("pass");
+                w.strs(pass.iter().copied());
+                w.key("summary");
+                w.opt_str(summary.as_deref());
+                w.key("tasks");
+                tasks.write(w);
+                w.key("fallback");
+                w.opt_str(*fallback);
+            }
+            Node::End {
+                id,
+                lines,
+                outcome,
+                tasks,
+            } => {
+                w.str("end");
+                w.key("id");
+                w.str(id);
+                w.key("lines");
+                lines.write(w);
+                w.key("outcome");
+                w.str(outcome);
+                w.key("tasks");
+                tasks.write(w);
+            }
+        }
+        w.end_object();
+    }
+}
+
+impl WriteJson for LineOut<'_> {
+    fn write(&self, w: &mut Pretty<'_>) {
+        w.begin_object();
+        w.key("kind");
+        w.str(self.kind.name());
+        w.key("text");
+        w.str(&self.text);
+        if let Some(f) = self.field {
+            w.key("field");
+            w.str(f);
+        }
+        w.end_object();
+    }
+}
+
+impl WriteJson for Choice<'_> {
+    fn write(&self, w: &mut Pretty<'_>) {
+        w.begin_object();
+        w.key("answer");
+        w.str(&self.answer);
+        w.key("to");
+        w.str(self.to);
+        w.end_object();
+    }
+}
+
+impl WriteJson for TaskOut<'_> {
+    fn write(&self, w: &mut Pretty<'_>) {
+        w.begin_object();
+        w.key("text");
+        w.str(&self.text);
+        w.key("within_s");
+        w.opt_u64(self.within_s);
+        w.end_object();
+    }
+}
+
+impl Operators {
+    /// The name serde gives the variant.
+    fn name(self) -> &'static str {
+        match self {
+            Operators::Basic => "basic",
+            Operators::Trained => "trained",
+        }
+    }
+}
+
+impl Party {
+    fn name(self) -> &'static str {
+        match self {
+            Party::Customer => "customer",
+            Party::Contractor => "contractor",
+        }
+    }
+}
+
+impl ScriptKind {
+    fn name(self) -> &'static str {
+        match self {
+            ScriptKind::Inbound => "inbound",
+            ScriptKind::Outbound => "outbound",
+            ScriptKind::Telemarketing => "telemarketing",
+        }
+    }
+}
+
+impl LineKind {
+    fn name(self) -> &'static str {
+        match self {
+            LineKind::Say => "say",
+            LineKind::Ask => "ask",
+            LineKind::Note => "note",
+        }
+    }
+}
+
+impl Day {
+    fn name(self) -> &'static str {
+        match self {
+            Day::Mon => "mon",
+            Day::Tue => "tue",
+            Day::Wed => "wed",
+            Day::Thu => "thu",
+            Day::Fri => "fri",
+            Day::Sat => "sat",
+            Day::Sun => "sun",
+        }
+    }
 }
 
 /// The JSON Schema of the operator JSON (docs/operator.schema.json).

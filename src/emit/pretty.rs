@@ -1,0 +1,338 @@
+//! A pretty JSON writer that produces exactly the bytes of
+//! `serde_json::to_writer_pretty` (two-space indent, `": "` after keys,
+//! `{}`/`[]` when empty, serde_json's string escapes), straight into a
+//! byte buffer and from any nesting depth.
+//!
+//! Why not serde_json itself: the operator JSON of a large project is
+//! several times the size of its sources, and serde_json's formatter goes
+//! through `io::Write` for every indent level and string fragment. Writing
+//! into a `Vec<u8>` directly is several times faster, and starting at any
+//! depth lets a script's nodes be rendered in parallel chunks. The output
+//! structs in `emit::json` keep deriving `Serialize`: serde_json on them is
+//! the reference these bytes are tested against.
+
+/// Writes JSON values into `out`, pretty-printed.
+pub struct Pretty<'o> {
+    out: &'o mut Vec<u8>,
+    depth: usize,
+    /// No entry written yet in the innermost open object or array.
+    first: bool,
+}
+
+const SPACES: &[u8; 64] = b"                                                                ";
+
+impl<'o> Pretty<'o> {
+    /// A writer whose values sit at nesting `depth` (0 for a document).
+    pub fn new(out: &'o mut Vec<u8>, depth: usize) -> Self {
+        Pretty {
+            out,
+            depth,
+            first: true,
+        }
+    }
+
+    fn indent(&mut self) {
+        let mut n = self.depth * 2;
+        while n > 0 {
+            let k = n.min(SPACES.len());
+            self.out.extend_from_slice(&SPACES[..k]);
+            n -= k;
+        }
+    }
+
+    /// The line break (and comma) before an entry of an object or array.
+    fn entry(&mut self) {
+        if self.first {
+            self.out.push(b'\n');
+        } else {
+            self.out.extend_from_slice(b",\n");
+        }
+        self.first = false;
+        self.indent();
+    }
+
+    pub fn begin_object(&mut self) {
+        self.out.push(b'{');
+        self.depth += 1;
+        self.first = true;
+    }
+
+    pub fn end_object(&mut self) {
+        self.close(b'}');
+    }
+
+    pub fn begin_array(&mut self) {
+        self.out.push(b'[');
+        self.depth += 1;
+        self.first = true;
+    }
+
+    pub fn end_array(&mut self) {
+        self.close(b']');
+    }
+
+    fn close(&mut self, bracket: u8) {
+        self.depth -= 1;
+        if !self.first {
+            self.out.push(b'\n');
+            self.indent();
+        }
+        self.out.push(bracket);
+        // The closed value is an entry of its parent.
+        self.first = false;
+    }
+
+    /// An object key; its value follows. Keys are the format's own ASCII
+    /// names and need no escaping.
+    pub fn key(&mut self, key: &str) {
+        debug_assert!(key.bytes().all(|b| ESCAPE[b as usize] == 0));
+        self.entry();
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\": ");
+    }
+
+    /// The start of an array element; its value follows.
+    pub fn element(&mut self) {
+        self.entry();
+    }
+
+    /// Elements rendered apart for the array open here (see
+    /// [`Pretty::depth`]), handed to `sink` after what is written so far:
+    /// `rendered` starts with the line break of its first element as if it
+    /// were the array's first.
+    pub fn elements_to(
+        &mut self,
+        rendered: &[u8],
+        sink: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        if rendered.is_empty() {
+            return Ok(());
+        }
+        if !self.first {
+            self.out.push(b',');
+        }
+        self.first = false;
+        self.drain_to(sink)?;
+        sink.write_all(rendered)
+    }
+
+    /// The current nesting depth: elements of an array rendered apart
+    /// for [`Pretty::elements_to`] are written by a `Pretty::new(buf,
+    /// depth)` with the depth of the open array.
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// Hand what is written so far to `sink` and empty the buffer, so
+    /// that a large document is never held whole in memory.
+    pub fn drain_to(&mut self, sink: &mut dyn std::io::Write) -> std::io::Result<()> {
+        sink.write_all(self.out)?;
+        self.out.clear();
+        Ok(())
+    }
+
+    pub fn null(&mut self) {
+        self.out.extend_from_slice(b"null");
+    }
+
+    pub fn bool(&mut self, v: bool) {
+        self.out
+            .extend_from_slice(if v { b"true" as &[u8] } else { b"false" });
+    }
+
+    pub fn u64(&mut self, v: u64) {
+        decimal_into(self.out, v);
+    }
+
+    pub fn str(&mut self, s: &str) {
+        escape_into(self.out, s);
+    }
+
+    pub fn opt_str(&mut self, s: Option<&str>) {
+        match s {
+            Some(s) => self.str(s),
+            None => self.null(),
+        }
+    }
+
+    pub fn opt_u64(&mut self, v: Option<u64>) {
+        match v {
+            Some(v) => self.u64(v),
+            None => self.null(),
+        }
+    }
+
+    /// An array of strings.
+    pub fn strs<'a>(&mut self, items: impl IntoIterator<Item = &'a str>) {
+        self.begin_array();
+        for s in items {
+            self.element();
+            self.str(s);
+        }
+        self.end_array();
+    }
+}
+
+/// What each byte becomes in a JSON string: 0 stays as it is, `u` is
+/// `\u00XX`, anything else `\` followed by that byte — serde_json's table.
+static ESCAPE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = b'u';
+        i += 1;
+    }
+    t[0x08] = b'b';
+    t[0x09] = b't';
+    t[0x0a] = b'n';
+    t[0x0c] = b'f';
+    t[0x0d] = b'r';
+    t[b'"' as usize] = b'"';
+    t[b'\\' as usize] = b'\\';
+    t
+};
+
+/// `v` in decimal digits.
+pub fn decimal_into(out: &mut Vec<u8>, v: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut v = v;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
+/// Does any byte need an escape (a control character, `"` or `\\`)?
+fn needs_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A byte of `x` is below `n` (n <= 128): the classic SWAR test, exact
+    // as a yes/no answer for the whole word.
+    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
+    let zero = |x: u64| below(x, 1);
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let x = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        if below(x, 0x20) | zero(x ^ (ONES * b'"' as u64)) | zero(x ^ (ONES * b'\\' as u64)) != 0 {
+            return true;
+        }
+    }
+    words.remainder().iter().any(|&b| ESCAPE[b as usize] != 0)
+}
+
+/// `s` as a JSON string, quotes included, escaped as serde_json does.
+pub fn escape_into(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    // Nearly every string needs no escape: test eight bytes at a time,
+    // then copy the string at once.
+    if !needs_escape(bytes) {
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let e = ESCAPE[b as usize];
+        if e == 0 {
+            continue;
+        }
+        out.extend_from_slice(&bytes[start..i]);
+        if e == b'u' {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[(b >> 4) as usize]);
+            out.push(HEX[(b & 0xf) as usize]);
+        } else {
+            out.push(b'\\');
+            out.push(e);
+        }
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        let all: String = (0u32..0x80)
+            .filter_map(char::from_u32)
+            .chain("é\u{2028}я\u{7f}".chars())
+            .collect();
+        for s in ["", "plain", "a\"b\\c\nd\te\u{1}\u{1f}", all.as_str()] {
+            let mut out = Vec::new();
+            escape_into(&mut out, s);
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(s).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn every_byte_that_needs_an_escape_is_found_at_every_offset() {
+        for b in 0u8..=255 {
+            let needs = ESCAPE[b as usize] != 0;
+            for len in 1..20 {
+                for at in 0..len {
+                    let mut v = vec![b'a'; len];
+                    v[at] = b;
+                    assert_eq!(needs_escape(&v), needs, "byte {b:#x} at {at} of {len}");
+                }
+            }
+        }
+        assert!(!needs_escape("Здравствуйте, это длинная строка".as_bytes()));
+    }
+
+    #[test]
+    fn layout_matches_serde_json_pretty() {
+        let mut out = Vec::new();
+        let mut w = Pretty::new(&mut out, 0);
+        w.begin_object();
+        w.key("a");
+        w.begin_array();
+        w.end_array();
+        w.key("b");
+        w.begin_object();
+        w.end_object();
+        w.key("c");
+        w.strs(["x", "y"]);
+        w.key("d");
+        w.begin_array();
+        w.element();
+        w.begin_object();
+        w.key("f");
+        w.opt_str(None);
+        w.key("n");
+        w.u64(u64::MAX);
+        w.key("t");
+        w.bool(true);
+        w.key("z");
+        w.u64(0);
+        w.end_object();
+        w.end_array();
+        w.end_object();
+        let reference = serde_json::json!({
+            "a": [], "b": {}, "c": ["x", "y"],
+            "d": [{"n": u64::MAX, "z": 0, "t": true, "f": null}],
+        });
+        // serde_json's `json!` map is sorted by key unless preserve_order;
+        // the keys above are in sorted order.
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            serde_json::to_string_pretty(&reference).unwrap()
+        );
+    }
+}
