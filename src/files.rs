@@ -142,7 +142,7 @@ pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf,
 pub fn write_atomically_with(
     dir: &Path,
     name: &str,
-    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    write: impl FnOnce(&mut (dyn std::io::Write + Send)) -> std::io::Result<()>,
 ) -> Result<PathBuf, Failure> {
     if dir.exists() && !dir.is_dir() {
         return Err(Failure(format!(

@@ -362,6 +362,12 @@ fn tasks<'a>(ts: &[model::Task<'a>]) -> Vec<TaskOut<'a>> {
 
 /// The operator document of a checked project.
 pub fn operator<'a>(project: &'a Project<'a>) -> Operator<'a> {
+    operator_with(project, true)
+}
+
+/// The operator document; without `fingerprints`, every script's
+/// fingerprint is left empty for the caller to compute.
+fn operator_with<'a>(project: &'a Project<'a>, fingerprints: bool) -> Operator<'a> {
     let program = &project.program;
     let contract = program.contract.as_ref().map(|c| Contract {
         title: c.title.value().into_owned(),
@@ -412,7 +418,14 @@ pub fn operator<'a>(project: &'a Project<'a>) -> Operator<'a> {
         .scripts
         .iter()
         .zip(&project.worst)
-        .map(|(s, worst)| script(program, s, worst.as_ref().ok().map(|w| w.seconds)))
+        .map(|(s, worst)| {
+            let fp = if fingerprints {
+                fingerprint(s)
+            } else {
+                String::new()
+            };
+            script(program, s, worst.as_ref().ok().map(|w| w.seconds), fp)
+        })
         .collect();
     Operator {
         format: FORMAT,
@@ -426,6 +439,7 @@ fn script<'a>(
     program: &'a model::Program<'a>,
     s: &'a model::Script<'a>,
     worst_case_s: Option<u64>,
+    fingerprint: String,
 ) -> Script<'a> {
     let mut fields: Vec<Field<'a>> = Vec::new();
     // Where each field is in `fields`: a script may collect thousands.
@@ -462,7 +476,7 @@ fn script<'a>(
         start: s.start.map_or("", |i| s.nodes[i].name.name),
         deadline_s: s.deadline.map(|d| d.value),
         worst_case_s,
-        fingerprint: fingerprint(s),
+        fingerprint,
         mandatory: s.mandatory.iter().map(|m| m.value().into_owned()).collect(),
         fields,
         nodes: Nodes {
@@ -535,10 +549,14 @@ pub fn to_string(project: &Project<'_>) -> String {
 /// owns the writer; the library does no I/O of its own.
 ///
 /// Written by `emit::pretty`, byte for byte what serde_json makes of the
-/// structs above ([`to_string_reference`]); the nodes of a large script
-/// are rendered in parallel chunks (rayon) and written in order.
-pub fn write(project: &Project<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let doc = operator(project);
+/// structs above ([`to_string_reference`]). A script is a small pipeline
+/// on rayon: its fingerprint is computed while its first nodes are
+/// rendered, then each round of nodes is written to `out` while the next
+/// round is rendered, in parallel chunks; everything is written in order.
+pub fn write(project: &Project<'_>, out: &mut (dyn std::io::Write + Send)) -> std::io::Result<()> {
+    // Fingerprints are computed by `Script::write`, while the script's
+    // first nodes are rendered.
+    let doc = operator_with(project, false);
     let mut buf = Vec::with_capacity(1 << 16);
     let mut w = Pretty::new(&mut buf, 0);
     w.begin_object();
@@ -558,9 +576,9 @@ pub fn write(project: &Project<'_>, out: &mut dyn std::io::Write) -> std::io::Re
     w.end_array();
     w.key("scripts");
     w.begin_array();
-    for s in &doc.scripts {
+    for (s, model) in doc.scripts.iter().zip(&project.program.scripts) {
         w.element();
-        s.write(&mut w, out)?;
+        s.write(&mut w, model, out)?;
     }
     w.end_array();
     w.end_object();
@@ -714,9 +732,39 @@ impl WriteJson for Contact {
 }
 
 impl Script<'_> {
-    /// The script, its nodes rendered in parallel chunks and handed to
-    /// `sink` round by round.
-    fn write(&self, w: &mut Pretty<'_>, sink: &mut dyn std::io::Write) -> std::io::Result<()> {
+    /// The script (whose model is `model`), with its fingerprint, streamed
+    /// to `sink` as its nodes are rendered.
+    fn write(
+        &self,
+        w: &mut Pretty<'_>,
+        model: &model::Script<'_>,
+        sink: &mut (dyn std::io::Write + Send),
+    ) -> std::io::Result<()> {
+        // The script object, then the `nodes` array in it.
+        let depth = w.depth() + 2;
+        let contract = self.nodes.contract;
+        let render = |round: Option<&[&[model::Node<'_>]]>| -> Vec<Vec<u8>> {
+            round.map_or_else(Vec::new, |round| {
+                round
+                    .par_iter()
+                    .map(|chunk| {
+                        let mut buf = Vec::with_capacity(chunk.len() * 1024);
+                        let mut cw = Pretty::new(&mut buf, depth);
+                        for n in *chunk {
+                            cw.element();
+                            node(contract, n).write(&mut cw);
+                        }
+                        buf
+                    })
+                    .collect()
+            })
+        };
+        let chunks: Vec<&[model::Node<'_>]> =
+            self.nodes.script.nodes.chunks(NODES_PER_CHUNK).collect();
+        let mut rounds = chunks.chunks(CHUNKS_PER_ROUND);
+        let (fingerprint, mut rendered) =
+            rayon::join(|| fingerprint(model), || render(rounds.next()));
+
         w.begin_object();
         w.key("id");
         w.str(self.id);
@@ -733,33 +781,27 @@ impl Script<'_> {
         w.key("worst_case_s");
         w.opt_u64(self.worst_case_s);
         w.key("fingerprint");
-        w.str(&self.fingerprint);
+        w.str(&fingerprint);
         w.key("mandatory");
         w.strs(self.mandatory.iter().map(String::as_str));
         w.key("fields");
         self.fields.write(w);
         w.key("nodes");
         w.begin_array();
-        let depth = w.depth();
-        let contract = self.nodes.contract;
-        let chunks: Vec<&[model::Node<'_>]> =
-            self.nodes.script.nodes.chunks(NODES_PER_CHUNK).collect();
-        for round in chunks.chunks(CHUNKS_PER_ROUND) {
-            let rendered: Vec<Vec<u8>> = round
-                .par_iter()
-                .map(|chunk| {
-                    let mut buf = Vec::with_capacity(chunk.len() * 1024);
-                    let mut cw = Pretty::new(&mut buf, depth);
-                    for n in *chunk {
-                        cw.element();
-                        node(contract, n).write(&mut cw);
+        debug_assert_eq!(w.depth(), depth);
+        while !rendered.is_empty() {
+            let next = rounds.next();
+            let (written, next_rendered) = rayon::join(
+                || -> std::io::Result<()> {
+                    for r in &rendered {
+                        w.elements_to(r, sink)?;
                     }
-                    buf
-                })
-                .collect();
-            for r in &rendered {
-                w.elements_to(r, sink)?;
-            }
+                    Ok(())
+                },
+                || render(next),
+            );
+            written?;
+            rendered = next_rendered;
         }
         w.end_array();
         w.end_object();

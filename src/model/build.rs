@@ -390,7 +390,7 @@ impl<'s> Builder<'s> {
                         duration: duration.flatten(),
                         max: max.flatten(),
                         lines: st.lines,
-                        options: Vec::new(),
+                        options: Vec::with_capacity(st.exits.len()),
                         otherwise: None,
                         goto: None,
                     };

@@ -101,7 +101,7 @@ impl<'s> Text<'s> {
 
     /// The fields the text interpolates, in order.
     pub fn fields(&self) -> Vec<Ident<'s>> {
-        if !self.raw.contains('{') {
+        if memchr::memchr(b'{', self.raw.as_bytes()).is_none() {
             return Vec::new();
         }
         self.segments()
@@ -116,7 +116,7 @@ impl<'s> Text<'s> {
     /// The text with escapes decoded and fields shown as `{name}`: what a
     /// reader of the annex sees.
     pub fn display(&self) -> Cow<'s, str> {
-        if !self.raw.contains('\\') {
+        if memchr::memchr(b'\\', self.raw.as_bytes()).is_none() {
             return Cow::Borrowed(self.raw);
         }
         let mut s = String::with_capacity(self.raw.len());
@@ -143,7 +143,7 @@ fn escaped(c: u8) -> char {
 
 /// Decode the escapes of a string's raw text.
 pub fn unescape(raw: &str) -> Cow<'_, str> {
-    if !raw.contains('\\') {
+    if memchr::memchr(b'\\', raw.as_bytes()).is_none() {
         return Cow::Borrowed(raw);
     }
     let mut out = String::with_capacity(raw.len());
