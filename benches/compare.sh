@@ -29,13 +29,37 @@ for n in "${sizes[@]}"; do
   for t in 1 2; do
     /usr/bin/time -f "peak memory, check, RAYON_NUM_THREADS=$t: %M KiB" \
       env RAYON_NUM_THREADS=$t "$bin" check "$s" 2>&1 | grep -v '^1 file'
+    /usr/bin/time -f "peak memory, build, RAYON_NUM_THREADS=$t: %M KiB" \
+      env RAYON_NUM_THREADS=$t "$bin" build "$s" --out "$work/out$n" 2>&1 | grep -v '^wrote'
   done
   runs=10; [ "$n" -ge 100000 ] && runs=5
   cmds=("env RAYON_NUM_THREADS=1 $bin check $s"
         "env RAYON_NUM_THREADS=1 $bin build $s --out $work/out$n"
+        "$bin build $s --out $work/out$n"
         "wc -l $s")
   if [ "$n" -le 10000 ]; then
     cmds+=("node --max-old-space-size=16384 $work/workload/ink_compile.js $i $work/b$n.ink.json")
   fi
   hyperfine --warmup 1 --runs "$runs" -N --export-markdown "$work/hyperfine-$n.md" "${cmds[@]}"
 done
+
+# Many files: the 100k-step graph as 8 scripts, one file each, plus the
+# contract and roles in a file of their own; one thread against two.
+many="$work/many"
+if [ ! -d "$many" ]; then
+  python3 "$root/benches/workload/gen_callscript.py" 100000 "$work/b100000x8.script" --scripts 8
+  mkdir -p "$many"
+  python3 - "$work/b100000x8.script" "$many" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+parts = re.split(r"(?m)^(?=script )", text)
+open(f"{sys.argv[2]}/00-contract.script", "w", encoding="utf-8").write(parts[0])
+for k, part in enumerate(parts[1:], 1):
+    open(f"{sys.argv[2]}/{k:02}.script", "w", encoding="utf-8").write(part)
+PY
+fi
+echo "== many files: $(ls "$many" | wc -l) files, $(du -sb "$many" | cut -f1) bytes"
+hyperfine --warmup 1 --runs 10 -N --export-markdown "$work/hyperfine-many.md" \
+  "env RAYON_NUM_THREADS=1 $bin check $many" "env RAYON_NUM_THREADS=2 $bin check $many" \
+  "env RAYON_NUM_THREADS=1 $bin build $many --out $work/out-many" \
+  "env RAYON_NUM_THREADS=2 $bin build $many --out $work/out-many"

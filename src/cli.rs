@@ -198,7 +198,8 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             color,
         } => {
             let sources = files::read_project(&paths)?;
-            let (_, diagnostics) = callscript::compile(&sources, &Options::default());
+            let (project, diagnostics) = callscript::compile(&sources, &Options::default());
+            exiting(project);
             report(&sources, &diagnostics, format, color)?;
             Ok(exit_code(&diagnostics, deny_warnings))
         }
@@ -217,6 +218,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 callscript::emit::json::write(&project, w)
             })?;
             wrote(&path, &project);
+            exiting(project);
             Ok(EXIT_OK)
         }
         Command::Annex(args) => write_annex(args),
@@ -375,6 +377,14 @@ fn summary(sources: &[SourceFile], diagnostics: &[Diagnostic]) -> String {
         plural(errors, "error", "errors"),
         plural(warnings, "warning", "warnings")
     )
+}
+
+/// A value the process no longer needs, just before it exits: the OS
+/// reclaims its memory at once, where dropping it would free a large
+/// project's vectors one by one (about a tenth of `check` on 100,000
+/// steps). Compilers commonly do the same (Clang's `-disable-free`).
+fn exiting<T>(value: T) {
+    std::mem::forget(value);
 }
 
 /// The success line of `build` and `annex`.

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::values::Values;
@@ -61,16 +62,35 @@ pub fn build<'s>(files: Vec<(FileId, ast::File<'s>)>) -> (Program<'s>, Vec<Diagn
             }
         }
     }
-    // Scripts after roles: handoffs refer to roles from any file.
+    // Scripts after roles: handoffs refer to roles from any file. Each
+    // script's findings follow its duplicate-name finding, as if built one
+    // after the other.
     let mut seen: HashMap<&'s str, (FileId, Span)> = HashMap::new();
-    for (file, s) in scripts {
-        if let Some(&(ffile, fspan)) = seen.get(s.name.name) {
-            b.diags
-                .push(duplicate(file, s.name, "script", ffile, fspan));
-        } else {
-            seen.insert(s.name.name, (file, s.name.span));
-        }
-        let script = b.script(file, s);
+    let dups: Vec<Option<Diagnostic>> = scripts
+        .iter()
+        .map(|(file, s)| match seen.get(s.name.name) {
+            Some(&(ffile, fspan)) => Some(duplicate(*file, s.name, "script", ffile, fspan)),
+            None => {
+                seen.insert(s.name.name, (*file, s.name.span));
+                None
+            }
+        })
+        .collect();
+    let program = &b.program;
+    let built: Vec<(Script<'s>, Vec<Diagnostic>)> = scripts
+        .into_par_iter()
+        .map(|(file, s)| {
+            let mut sb = ScriptBuilder {
+                diags: Vec::new(),
+                program,
+            };
+            let script = sb.script(file, s);
+            (script, sb.diags)
+        })
+        .collect();
+    for (dup, (script, diags)) in dups.into_iter().zip(built) {
+        b.diags.extend(dup);
+        b.diags.extend(diags);
         b.program.scripts.push(script);
     }
     (b.program, b.diags)
@@ -264,6 +284,22 @@ impl<'s> Builder<'s> {
             }
         }
         self.program.roles.push(out);
+    }
+}
+
+/// Builds one script against the finished roles and contract: scripts are
+/// independent of each other, so they are built in parallel.
+struct ScriptBuilder<'p, 's> {
+    diags: Vec<Diagnostic>,
+    program: &'p Program<'s>,
+}
+
+impl<'s> ScriptBuilder<'_, 's> {
+    fn values(&mut self, file: FileId) -> Values<'_> {
+        Values {
+            file,
+            diags: &mut self.diags,
+        }
     }
 
     fn script(&mut self, file: FileId, s: ast::Script<'s>) -> Script<'s> {
