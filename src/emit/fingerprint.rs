@@ -13,9 +13,9 @@
 
 use sha2::{Digest, Sha256};
 
-use super::pretty::{decimal_into, escape_into};
+use super::pretty::{decimal_into, escape_into, needs_escape, needs_escape_or_brace};
 use super::template_cow;
-use crate::model::{Line, NodeKind, Schedule, Script, Spanned, Task};
+use crate::model::{Line, NodeKind, Schedule, Script, Spanned, Str, Task, Text};
 
 /// The fingerprint of a script: `sha256:` + 64 hex digits.
 pub fn fingerprint(script: &Script<'_>) -> String {
@@ -73,6 +73,33 @@ impl Canon {
         self
     }
 
+    /// A space, then operator text as its template, JSON-quoted: straight
+    /// from the source when it has no escape and no brace.
+    fn qt(&mut self, t: &Text<'_>) -> &mut Self {
+        if needs_escape_or_brace(t.raw.as_bytes()) {
+            self.q(&template_cow(t))
+        } else {
+            self.verbatim(t.raw)
+        }
+    }
+
+    /// A space, then a plain string's value, JSON-quoted.
+    fn qs(&mut self, s: &Str<'_>) -> &mut Self {
+        if needs_escape(s.raw.as_bytes()) {
+            self.q(&s.value())
+        } else {
+            self.verbatim(s.raw)
+        }
+    }
+
+    /// A space, then `s` quoted; `s` needs no JSON escape.
+    fn verbatim(&mut self, s: &str) -> &mut Self {
+        self.buf.extend_from_slice(b" \"");
+        self.buf.extend_from_slice(s.as_bytes());
+        self.buf.push(b'"');
+        self
+    }
+
     /// A space, then the value or `-`.
     fn opt(&mut self, v: Option<&str>) -> &mut Self {
         self.buf.push(b' ');
@@ -107,7 +134,7 @@ impl Canon {
             self.s("  ")
                 .s(l.kind.as_str())
                 .opt(l.field.map(|f| f.name))
-                .q(&template_cow(&l.text))
+                .qt(&l.text)
                 .nl();
         }
     }
@@ -115,7 +142,7 @@ impl Canon {
     fn tasks(&mut self, tasks: &[Task<'_>]) {
         for t in tasks {
             self.s("  task")
-                .q(&template_cow(&t.text))
+                .qt(&t.text)
                 .num(t.within.map(|w| w.value))
                 .nl();
         }
@@ -123,10 +150,7 @@ impl Canon {
 
     fn script(&mut self, script: &Script<'_>) {
         self.s("callscript-fingerprint/1").nl();
-        self.s("script")
-            .q(script.name.name)
-            .q(&script.title.value())
-            .nl();
+        self.s("script").q(script.name.name).qs(&script.title).nl();
         self.s("kind")
             .opt(script.kind.map(|k| k.value.as_str()))
             .nl();
@@ -142,7 +166,7 @@ impl Canon {
         }
         .nl();
         for m in &script.mandatory {
-            self.s("mandatory").q(&m.value()).nl();
+            self.s("mandatory").qs(m).nl();
         }
         for node in &script.nodes {
             match &node.kind {
@@ -154,10 +178,7 @@ impl Canon {
                         .nl();
                     self.lines(&s.lines);
                     for c in &s.options {
-                        self.s("  on")
-                            .q(&c.answer.value())
-                            .q(c.target.name.name)
-                            .nl();
+                        self.s("  on").qs(&c.answer).q(c.target.name.name).nl();
                     }
                     if let Some(t) = &s.otherwise {
                         self.s("  otherwise").q(t.name.name).nl();
@@ -177,7 +198,7 @@ impl Canon {
                         self.s("  pass").q(p.name).nl();
                     }
                     if let Some(s) = &h.summary {
-                        self.s("  summary").q(&template_cow(s)).nl();
+                        self.s("  summary").qt(s).nl();
                     }
                     self.tasks(&h.tasks);
                     if let Some(f) = &h.fallback {
@@ -185,7 +206,7 @@ impl Canon {
                     }
                 }
                 NodeKind::End(e) => {
-                    self.s("end").q(node.name.name).q(&e.outcome.value()).nl();
+                    self.s("end").q(node.name.name).qs(&e.outcome).nl();
                     self.lines(&e.lines);
                     self.tasks(&e.tasks);
                 }

@@ -14,7 +14,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::fingerprint::fingerprint;
-use super::pretty::Pretty;
+use super::pretty::{Pretty, needs_escape, needs_escape_or_brace};
 use super::{template, template_cow};
 use crate::Project;
 use crate::model::{self, NodeKind, Spanned};
@@ -752,7 +752,7 @@ impl Script<'_> {
                         let mut cw = Pretty::new(&mut buf, depth);
                         for n in *chunk {
                             cw.element();
-                            node(contract, n).write(&mut cw);
+                            write_node(contract, n, &mut cw);
                         }
                         buf
                     })
@@ -822,119 +822,124 @@ impl WriteJson for Field<'_> {
     }
 }
 
-impl WriteJson for Node<'_> {
-    fn write(&self, w: &mut Pretty<'_>) {
-        w.begin_object();
-        w.key("type");
-        match self {
-            Node::Step {
-                id,
-                lines,
-                duration_s,
-                max_visits,
-                options,
-                otherwise,
-                goto,
-            } => {
-                w.str("step");
-                w.key("id");
-                w.str(id);
-                w.key("lines");
-                lines.write(w);
-                w.key("duration_s");
-                w.opt_u64(*duration_s);
-                w.key("max_visits");
-                w.opt_u64(max_visits.map(u64::from));
-                w.key("options");
-                options.write(w);
-                w.key("otherwise");
-                w.opt_str(*otherwise);
-                w.key("goto");
-                w.opt_str(*goto);
+/// A node, straight from the model: the bytes serde_json writes for
+/// [`node`]'s [`Node`], without building it (the bulk of the document).
+fn write_node(contract: Option<&model::Contract<'_>>, n: &model::Node<'_>, w: &mut Pretty<'_>) {
+    w.begin_object();
+    w.key("type");
+    match &n.kind {
+        NodeKind::Step(st) => {
+            w.str("step");
+            w.key("id");
+            w.str(n.name.name);
+            write_lines(&st.lines, w);
+            w.key("duration_s");
+            w.opt_u64(st.duration.map(|d| d.value));
+            w.key("max_visits");
+            w.opt_u64(st.max.map(|m| u64::from(m.value)));
+            w.key("options");
+            w.begin_array();
+            for c in &st.options {
+                w.element();
+                w.begin_object();
+                w.key("answer");
+                write_string(&c.answer, w);
+                w.key("to");
+                w.str(c.target.name.name);
+                w.end_object();
             }
-            Node::Handoff {
-                id,
-                lines,
-                role,
-                within_s,
-                pass,
-                summary,
-                tasks,
-                fallback,
-            } => {
-                w.str("handoff");
-                w.key("id");
-                w.str(id);
-                w.key("lines");
-                lines.write(w);
-                w.key("role");
-                w.str(role);
-                w.key("within_s");
-                w.opt_u64(*within_s);
-                w.key("pass");
-                w.strs(pass.iter().copied());
-                w.key("summary");
-                w.opt_str(summary.as_deref());
-                w.key("tasks");
-                tasks.write(w);
-                w.key("fallback");
-                w.opt_str(*fallback);
-            }
-            Node::End {
-                id,
-                lines,
-                outcome,
-                tasks,
-            } => {
-                w.str("end");
-                w.key("id");
-                w.str(id);
-                w.key("lines");
-                lines.write(w);
-                w.key("outcome");
-                w.str(outcome);
-                w.key("tasks");
-                tasks.write(w);
-            }
+            w.end_array();
+            w.key("otherwise");
+            w.opt_str(st.otherwise.as_ref().map(|t| t.name.name));
+            w.key("goto");
+            w.opt_str(st.goto.as_ref().map(|t| t.name.name));
         }
-        w.end_object();
+        NodeKind::Handoff(h) => {
+            w.str("handoff");
+            w.key("id");
+            w.str(n.name.name);
+            write_lines(&h.lines, w);
+            w.key("role");
+            w.str(h.role.name);
+            w.key("within_s");
+            w.opt_u64(h.deadline(contract));
+            w.key("pass");
+            w.strs(h.pass.iter().map(|p| p.name));
+            w.key("summary");
+            match &h.summary {
+                Some(t) => write_text(t, w),
+                None => w.null(),
+            }
+            write_tasks(&h.tasks, w);
+            w.key("fallback");
+            w.opt_str(h.fallback.as_ref().map(|t| t.name.name));
+        }
+        NodeKind::End(e) => {
+            w.str("end");
+            w.key("id");
+            w.str(n.name.name);
+            write_lines(&e.lines, w);
+            w.key("outcome");
+            write_string(&e.outcome, w);
+            write_tasks(&e.tasks, w);
+        }
     }
+    w.end_object();
 }
 
-impl WriteJson for LineOut<'_> {
-    fn write(&self, w: &mut Pretty<'_>) {
+/// `"lines": [...]`
+fn write_lines(lines: &[model::Line<'_>], w: &mut Pretty<'_>) {
+    w.key("lines");
+    w.begin_array();
+    for l in lines {
+        w.element();
         w.begin_object();
         w.key("kind");
-        w.str(self.kind.name());
+        w.str(l.kind.as_str());
         w.key("text");
-        w.str(&self.text);
-        if let Some(f) = self.field {
+        write_text(&l.text, w);
+        if let Some(f) = l.field {
             w.key("field");
-            w.str(f);
+            w.str(f.name);
         }
         w.end_object();
     }
+    w.end_array();
 }
 
-impl WriteJson for Choice<'_> {
-    fn write(&self, w: &mut Pretty<'_>) {
+/// `"tasks": [...]`
+fn write_tasks(tasks: &[model::Task<'_>], w: &mut Pretty<'_>) {
+    w.key("tasks");
+    w.begin_array();
+    for t in tasks {
+        w.element();
         w.begin_object();
-        w.key("answer");
-        w.str(&self.answer);
-        w.key("to");
-        w.str(self.to);
+        w.key("text");
+        write_text(&t.text, w);
+        w.key("within_s");
+        w.opt_u64(t.within.map(|d| d.value));
         w.end_object();
+    }
+    w.end_array();
+}
+
+/// Operator text as its template ([`template_cow`]). Nearly every text has
+/// no escape and no brace: then the template is the source text, which
+/// needs no JSON escape either, and is copied as it is.
+fn write_text(t: &model::Text<'_>, w: &mut Pretty<'_>) {
+    if needs_escape_or_brace(t.raw.as_bytes()) {
+        w.str(&template_cow(t));
+    } else {
+        w.str_verbatim(t.raw);
     }
 }
 
-impl WriteJson for TaskOut<'_> {
-    fn write(&self, w: &mut Pretty<'_>) {
-        w.begin_object();
-        w.key("text");
-        w.str(&self.text);
-        w.key("within_s");
-        w.opt_u64(self.within_s);
-        w.end_object();
+/// A plain string's value: the source text when it has no escape.
+fn write_string(s: &model::Str<'_>, w: &mut Pretty<'_>) {
+    if needs_escape(s.raw.as_bytes()) {
+        w.str(&s.value());
+    } else {
+        w.str_verbatim(s.raw);
     }
 }
 
@@ -963,16 +968,6 @@ impl ScriptKind {
             ScriptKind::Inbound => "inbound",
             ScriptKind::Outbound => "outbound",
             ScriptKind::Telemarketing => "telemarketing",
-        }
-    }
-}
-
-impl LineKind {
-    fn name(self) -> &'static str {
-        match self {
-            LineKind::Say => "say",
-            LineKind::Ask => "ask",
-            LineKind::Note => "note",
         }
     }
 }

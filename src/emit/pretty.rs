@@ -149,6 +149,16 @@ impl<'o> Pretty<'o> {
         escape_into(self.out, s);
     }
 
+    /// A string the caller knows needs no escape ([`needs_escape`] is
+    /// false for it).
+    pub fn str_verbatim(&mut self, s: &str) {
+        debug_assert!(!needs_escape(s.as_bytes()));
+        self.out.reserve(s.len() + 2);
+        self.out.push(b'"');
+        self.out.extend_from_slice(s.as_bytes());
+        self.out.push(b'"');
+    }
+
     pub fn opt_str(&mut self, s: Option<&str>) {
         match s {
             Some(s) => self.str(s),
@@ -210,21 +220,39 @@ pub fn decimal_into(out: &mut Vec<u8>, v: u64) {
 }
 
 /// Does any byte need an escape (a control character, `"` or `\\`)?
-fn needs_escape(bytes: &[u8]) -> bool {
+pub fn needs_escape(bytes: &[u8]) -> bool {
+    scan(bytes, false)
+}
+
+/// Does any byte need an escape, or is a brace (`{`, `}`)? A source text
+/// without any can be copied into JSON as it is: it has no escape to
+/// decode and no template brace to double.
+pub fn needs_escape_or_brace(bytes: &[u8]) -> bool {
+    scan(bytes, true)
+}
+
+fn scan(bytes: &[u8], braces: bool) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     // A byte of `x` is below `n` (n <= 128): the classic SWAR test, exact
     // as a yes/no answer for the whole word.
     let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
-    let zero = |x: u64| below(x, 1);
+    let has = |x: u64, b: u8| below(x ^ (ONES * u64::from(b)), 1);
     let mut words = bytes.chunks_exact(8);
     for w in &mut words {
         let x = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
-        if below(x, 0x20) | zero(x ^ (ONES * b'"' as u64)) | zero(x ^ (ONES * b'\\' as u64)) != 0 {
+        let mut hit = below(x, 0x20) | has(x, b'"') | has(x, b'\\');
+        if braces {
+            hit |= has(x, b'{') | has(x, b'}');
+        }
+        if hit != 0 {
             return true;
         }
     }
-    words.remainder().iter().any(|&b| ESCAPE[b as usize] != 0)
+    words
+        .remainder()
+        .iter()
+        .any(|&b| ESCAPE[b as usize] != 0 || (braces && (b == b'{' || b == b'}')))
 }
 
 /// `s` as a JSON string, quotes included, escaped as serde_json does.
@@ -294,6 +322,20 @@ mod tests {
             }
         }
         assert!(!needs_escape("Здравствуйте, это длинная строка".as_bytes()));
+        for b in 0u8..=255 {
+            let needs = ESCAPE[b as usize] != 0 || b == b'{' || b == b'}';
+            for len in 1..20 {
+                for at in 0..len {
+                    let mut v = vec![b'a'; len];
+                    v[at] = b;
+                    assert_eq!(
+                        needs_escape_or_brace(&v),
+                        needs,
+                        "byte {b:#x} at {at} of {len}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
