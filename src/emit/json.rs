@@ -827,12 +827,12 @@ impl WriteJson for Field<'_> {
 fn write_node(contract: Option<&model::Contract<'_>>, n: &model::Node<'_>, w: &mut Pretty<'_>) {
     w.begin_object();
     w.key("type");
+    w.str(n.keyword());
+    w.key("id");
+    w.str(n.name.name);
+    write_lines(n.lines(), w);
     match &n.kind {
         NodeKind::Step(st) => {
-            w.str("step");
-            w.key("id");
-            w.str(n.name.name);
-            write_lines(&st.lines, w);
             w.key("duration_s");
             w.opt_u64(st.duration.map(|d| d.value));
             w.key("max_visits");
@@ -855,10 +855,6 @@ fn write_node(contract: Option<&model::Contract<'_>>, n: &model::Node<'_>, w: &m
             w.opt_str(st.goto.as_ref().map(|t| t.name.name));
         }
         NodeKind::Handoff(h) => {
-            w.str("handoff");
-            w.key("id");
-            w.str(n.name.name);
-            write_lines(&h.lines, w);
             w.key("role");
             w.str(h.role.name);
             w.key("within_s");
@@ -875,10 +871,6 @@ fn write_node(contract: Option<&model::Contract<'_>>, n: &model::Node<'_>, w: &m
             w.opt_str(h.fallback.as_ref().map(|t| t.name.name));
         }
         NodeKind::End(e) => {
-            w.str("end");
-            w.key("id");
-            w.str(n.name.name);
-            write_lines(&e.lines, w);
             w.key("outcome");
             write_string(&e.outcome, w);
             write_tasks(&e.tasks, w);
