@@ -69,19 +69,7 @@ fn unescape_xml(s: &str) -> String {
 /// `(id, fingerprint)` of every script in operator.json.
 fn json_fingerprints(sources: &[SourceFile]) -> Vec<(String, String)> {
     let (project, _) = callscript::compile(sources, &Options::default());
-    let json: serde_json::Value =
-        serde_json::from_str(&callscript::emit::json::to_string(&project.unwrap())).unwrap();
-    json["scripts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["id"].as_str().unwrap().to_string(),
-                s["fingerprint"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    common::script_fingerprints(&callscript::emit::json::to_string(&project.unwrap()))
 }
 
 // ------------------------------------------------------------- snapshots

@@ -8,8 +8,6 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-
 use callscript::FileId;
 use callscript::syntax::ast::Item;
 use callscript::syntax::{dump, parse_with_fast_path};
@@ -46,22 +44,9 @@ fn agree(name: &str, text: &str) -> (usize, usize) {
     (taken, nodes)
 }
 
-fn scripts_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            scripts_under(&p, out);
-        } else if p.extension().is_some_and(|e| e == "script") {
-            out.push(p);
-        }
-    }
-}
-
 #[test]
 fn every_fixture_parses_the_same_with_and_without_the_fast_path() {
-    let mut paths = Vec::new();
-    scripts_under(&common::root().join("tests/fixtures"), &mut paths);
-    paths.sort();
+    let paths = common::script_files(&common::root().join("tests/fixtures"));
     assert!(paths.len() > 50, "the fixtures were not found");
     let mut taken = 0;
     for p in &paths {

@@ -13,18 +13,7 @@ fn operator_json(sources: &[SourceFile]) -> String {
 }
 
 fn fingerprints(sources: &[SourceFile]) -> Vec<(String, String)> {
-    let json: serde_json::Value = serde_json::from_str(&operator_json(sources)).unwrap();
-    json["scripts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["id"].as_str().unwrap().to_string(),
-                s["fingerprint"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    common::script_fingerprints(&operator_json(sources))
 }
 
 /// The example project, then each valid fixture as a project of its own:

@@ -454,12 +454,9 @@ fn write_script(w: &mut Writer, p: &ProjectSpec, k: usize, s: &ScriptSpec) {
 }
 
 fn fingerprints(json: &str) -> Vec<String> {
-    let v: serde_json::Value = serde_json::from_str(json).unwrap();
-    v["scripts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["fingerprint"].as_str().unwrap().to_string())
+    common::script_fingerprints(json)
+        .into_iter()
+        .map(|(_, f)| f)
         .collect()
 }
 

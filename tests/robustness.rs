@@ -16,9 +16,8 @@ use callscript::emit::annex;
 use callscript::render::{self, Sources, Style};
 use callscript::{Code, Diagnostic, Options, SourceFile};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::root;
 
 /// The stack the hostile inputs run on: well below a main thread's 8 MiB,
 /// so that recursion deep enough to matter fails here first.
@@ -132,20 +131,7 @@ fn script(body: &str) -> String {
 }
 
 fn example_files() -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![root().join("scripts")];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "script") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
+    common::script_files(&root().join("scripts"))
 }
 
 // ---------------------------------------------------------- regressions
@@ -412,6 +398,47 @@ fn chain(n: usize, duration: &str, deadline: Option<&str>) -> String {
         pass.join(", ")
     ));
     src
+}
+
+#[test]
+fn hostile_thousands_of_handoffs_passing_fields_asked_at_the_end() {
+    // The annex names, for every field a handoff passes, the question that
+    // collects it. That lookup once scanned the script from the top for
+    // each passed field: quadratic when the asks come last in the file
+    // (here the start step, written at the end).
+    bounded("passed fields", || {
+        // 15,000 handoffs × 10 fields: about a second now, minutes before.
+        let n = 15_000;
+        let fields: Vec<String> = (0..10).map(|k| format!("f{k}")).collect();
+        let mut body = String::from("  start a\n");
+        for i in 0..n {
+            body.push_str(&format!(
+                "  handoff h{i} to sales {{ pass {} fallback bye }}\n",
+                fields.join(", ")
+            ));
+        }
+        for i in 0..n {
+            let next = if i + 1 < n {
+                format!("s{}", i + 1)
+            } else {
+                "hot".into()
+            };
+            body.push_str(&format!(
+                "  step s{i} 1s {{ on \"Да\" -> h{i} otherwise -> {next} }}\n"
+            ));
+        }
+        body.push_str("  step a 1s {\n");
+        for f in &fields {
+            body.push_str(&format!("    ask {f} \"Вопрос {f}\"\n"));
+        }
+        body.push_str("    goto s0\n  }\n");
+        let out = compile_and_emit(&one(script(&body)), false);
+        assert!(
+            out.compiled,
+            "{:?}",
+            &out.codes()[..out.codes().len().min(5)]
+        );
+    });
 }
 
 #[test]

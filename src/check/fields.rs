@@ -73,15 +73,11 @@ fn events<'s>(node: &Node<'s>) -> Vec<Event<'s>> {
 
 /// The fields a script collects, each with its first `ask`.
 fn collected<'s>(script: &Script<'s>) -> HashMap<&'s str, Ident<'s>> {
-    let mut map = HashMap::new();
-    for node in &script.nodes {
-        for line in node.lines() {
-            if let Some(f) = line.field {
-                map.entry(f.name).or_insert(f);
-            }
-        }
-    }
-    map
+    script
+        .collected_fields()
+        .into_iter()
+        .filter_map(|c| c.first.field.map(|f| (c.name, f)))
+        .collect()
 }
 
 pub fn undefined_field(ctx: &Context<'_, '_>) -> Vec<Diagnostic> {

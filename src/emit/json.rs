@@ -441,29 +441,15 @@ fn script<'a>(
     worst_case_s: Option<u64>,
     fingerprint: String,
 ) -> Script<'a> {
-    let mut fields: Vec<Field<'a>> = Vec::new();
-    // Where each field is in `fields`: a script may collect thousands.
-    let mut index: rustc_hash::FxHashMap<&str, usize> = Default::default();
-    for node in &s.nodes {
-        for line in node.lines() {
-            let Some(f) = line.field else { continue };
-            match index.get(f.name).map(|&i| &mut fields[i]) {
-                Some(x) => {
-                    if x.asked_in.last() != Some(&node.name.name) {
-                        x.asked_in.push(node.name.name);
-                    }
-                }
-                None => {
-                    index.insert(f.name, fields.len());
-                    fields.push(Field {
-                        id: f.name,
-                        question: template(&line.text),
-                        asked_in: vec![node.name.name],
-                    });
-                }
-            }
-        }
-    }
+    let fields = s
+        .collected_fields()
+        .into_iter()
+        .map(|c| Field {
+            id: c.name,
+            question: template(&c.first.text),
+            asked_in: c.asked_in.iter().map(|&i| s.nodes[i].name.name).collect(),
+        })
+        .collect();
     Script {
         id: s.name.name,
         title: s.title.value().into_owned(),

@@ -180,6 +180,46 @@ impl<'s> Script<'s> {
     pub fn node(&self, name: &str) -> Option<NodeId> {
         self.nodes.iter().position(|n| n.name.name == name)
     }
+
+    /// The fields the script collects (`ask FIELD "…"`), in the order of
+    /// their first `ask`; linear in the script's size.
+    pub fn collected_fields(&self) -> Vec<Collected<'_, 's>> {
+        let mut out: Vec<Collected<'_, 's>> = Vec::new();
+        // Where each field is in `out`: a script may collect thousands.
+        let mut index: rustc_hash::FxHashMap<&str, usize> = Default::default();
+        for (id, node) in self.nodes.iter().enumerate() {
+            for line in node.lines() {
+                let Some(f) = line.field else { continue };
+                match index.get(f.name) {
+                    Some(&i) => {
+                        let c = &mut out[i];
+                        if c.asked_in.last() != Some(&id) {
+                            c.asked_in.push(id);
+                        }
+                    }
+                    None => {
+                        index.insert(f.name, out.len());
+                        out.push(Collected {
+                            name: f.name,
+                            first: line,
+                            asked_in: vec![id],
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A field a script collects.
+#[derive(Debug)]
+pub struct Collected<'m, 's> {
+    pub name: &'s str,
+    /// The first `ask` that collects it, in source order.
+    pub first: &'m Line<'s>,
+    /// The nodes whose lines ask for it, in source order, each once.
+    pub asked_in: Vec<NodeId>,
 }
 
 /// A step or a terminal.

@@ -12,11 +12,10 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The example project's sources (`scripts/`), in the order the CLI reads
-/// them, named by their path from the repository root.
-pub fn example() -> Vec<SourceFile> {
+/// Every `.script` file under `dir`, at any depth, sorted.
+pub fn script_files(dir: &Path) -> Vec<PathBuf> {
     let mut paths = Vec::new();
-    let mut stack = vec![root().join("scripts")];
+    let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(d).unwrap() {
             let p = e.unwrap().path();
@@ -29,6 +28,12 @@ pub fn example() -> Vec<SourceFile> {
     }
     paths.sort();
     paths
+}
+
+/// The example project's sources (`scripts/`), in the order the CLI reads
+/// them, named by their path from the repository root.
+pub fn example() -> Vec<SourceFile> {
+    script_files(&root().join("scripts"))
         .iter()
         .map(|p| {
             let name = p
@@ -37,6 +42,22 @@ pub fn example() -> Vec<SourceFile> {
                 .to_string_lossy()
                 .into_owned();
             SourceFile::new(name, std::fs::read(p).unwrap())
+        })
+        .collect()
+}
+
+/// `(id, fingerprint)` of every script in an operator JSON document.
+pub fn script_fingerprints(operator_json: &str) -> Vec<(String, String)> {
+    let json: serde_json::Value = serde_json::from_str(operator_json).unwrap();
+    json["scripts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["id"].as_str().unwrap().to_string(),
+                s["fingerprint"].as_str().unwrap().to_string(),
+            )
         })
         .collect()
 }

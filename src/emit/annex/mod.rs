@@ -549,6 +549,11 @@ fn script(
         }
     }
     let count = |f: fn(&NodeKind<'_>) -> bool| s.nodes.iter().filter(|n| f(&n.kind)).count();
+    let questions: Questions<'_> = s
+        .collected_fields()
+        .into_iter()
+        .map(|c| (c.name, c.first.text.display().into_owned()))
+        .collect();
     Script {
         number,
         id: s.name.name.to_string(),
@@ -572,10 +577,13 @@ fn script(
             .nodes
             .iter()
             .enumerate()
-            .map(|(i, n)| node(lang, program, s, i + 1, n))
+            .map(|(i, n)| node(lang, program, s, &questions, i + 1, n))
             .collect(),
     }
 }
+
+/// The text of the first `ask` that collects each field of a script.
+type Questions<'s> = rustc_hash::FxHashMap<&'s str, String>;
 
 fn node_kind(lang: Lang, k: &NodeKind<'_>) -> Word {
     match k {
@@ -623,15 +631,6 @@ fn tasks(lang: Lang, ts: &[model::Task<'_>]) -> Vec<Task> {
         .collect()
 }
 
-/// The text of the first `ask` in the script that collects `field`.
-fn question(s: &model::Script<'_>, field: &str) -> Option<String> {
-    s.nodes
-        .iter()
-        .flat_map(|n| n.lines())
-        .find(|l| l.field.is_some_and(|f| f.name == field))
-        .map(|l| l.text.display().into_owned())
-}
-
 /// A node with nothing filled in but what every kind has.
 fn bare_node(lang: Lang, number: usize, n: &model::Node<'_>) -> Node {
     Node {
@@ -658,6 +657,7 @@ fn node(
     lang: Lang,
     program: &model::Program<'_>,
     s: &model::Script<'_>,
+    questions: &Questions<'_>,
     number: usize,
     n: &model::Node<'_>,
 ) -> Node {
@@ -681,7 +681,7 @@ fn node(
                 .iter()
                 .map(|p| Passed {
                     field: p.name.to_string(),
-                    question: question(s, p.name),
+                    question: questions.get(p.name).cloned(),
                 })
                 .collect(),
             summary: h.summary.map(|t| t.display().into_owned()),
