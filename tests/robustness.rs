@@ -442,6 +442,42 @@ fn hostile_thousands_of_handoffs_passing_fields_asked_at_the_end() {
 }
 
 #[test]
+fn hostile_twenty_thousand_roles_and_handoffs() {
+    // Roles were found by name with a scan of all roles, for every role
+    // (duplicates) and every handoff: quadratic in the number of roles.
+    bounded("roles", || {
+        let n = 20_000;
+        let mut src = String::new();
+        for i in 0..n {
+            src.push_str(&format!("role r{i} \"Отдел {i}\"\n"));
+        }
+        src.push_str("role r0 \"Повтор\"\n");
+        src.push_str("script s \"S\" {\n");
+        for i in 0..n {
+            let next = if i + 1 < n {
+                format!("s{}", i + 1)
+            } else {
+                "bye".into()
+            };
+            src.push_str(&format!(
+                "  step s{i} 1s {{ on \"Да\" -> h{i} otherwise -> {next} }}\n  handoff h{i} to r{i} {{ fallback bye }}\n"
+            ));
+        }
+        src.push_str("  end bye \"Пока\"\n}\n");
+        let out = compile_and_emit(&one(src), false);
+        // The one duplicate role, and nothing else that is an error.
+        assert_eq!(
+            out.diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| d.code)
+                .collect::<Vec<_>>(),
+            vec![Code::DuplicateName]
+        );
+    });
+}
+
+#[test]
 fn hostile_a_chain_of_a_hundred_thousand_steps() {
     bounded("chain", || {
         let out = compile_and_emit(&one(chain(100_000, "1s", Some("2d"))), false);

@@ -27,6 +27,7 @@ pub fn build<'s>(files: Vec<(FileId, ast::File<'s>)>) -> (Program<'s>, Vec<Diagn
             scripts: Vec::new(),
             broken: Broken::default(),
         },
+        role_index: FxHashMap::default(),
     };
     let mut scripts = Vec::new();
     let mut contract_first: Option<(FileId, Span)> = None;
@@ -77,12 +78,14 @@ pub fn build<'s>(files: Vec<(FileId, ast::File<'s>)>) -> (Program<'s>, Vec<Diagn
         })
         .collect();
     let program = &b.program;
+    let roles = &b.role_index;
     let built: Vec<(Script<'s>, Vec<Diagnostic>)> = scripts
         .into_par_iter()
         .map(|(file, s)| {
             let mut sb = ScriptBuilder {
                 diags: Vec::new(),
                 program,
+                roles,
             };
             let script = sb.script(file, s);
             (script, sb.diags)
@@ -122,6 +125,8 @@ fn repeated(file: FileId, span: Span, first: Span, keyword: &str, owner: &str) -
 struct Builder<'s> {
     diags: Vec<Diagnostic>,
     program: Program<'s>,
+    /// Each role's id by name (role names are unique in `program`).
+    role_index: FxHashMap<&'s str, RoleId>,
 }
 
 impl<'s> Builder<'s> {
@@ -235,10 +240,9 @@ impl<'s> Builder<'s> {
 
     fn role(&mut self, file: FileId, r: ast::Role<'s>) {
         if let Some(first) = self
-            .program
-            .roles
-            .iter()
-            .find(|x| x.name.name == r.name.name)
+            .role_index
+            .get(r.name.name)
+            .map(|&i| &self.program.roles[i])
         {
             let d = duplicate(file, r.name, "role", first.file, first.name.span);
             self.diags.push(d);
@@ -283,6 +287,8 @@ impl<'s> Builder<'s> {
                 },
             }
         }
+        self.role_index
+            .insert(out.name.name, self.program.roles.len());
         self.program.roles.push(out);
     }
 }
@@ -292,6 +298,8 @@ impl<'s> Builder<'s> {
 struct ScriptBuilder<'p, 's> {
     diags: Vec<Diagnostic>,
     program: &'p Program<'s>,
+    /// Each role's id by name.
+    roles: &'p FxHashMap<&'s str, RoleId>,
 }
 
 impl<'s> ScriptBuilder<'_, 's> {
@@ -447,7 +455,7 @@ impl<'s> ScriptBuilder<'_, 's> {
                     NodeKind::Step(step)
                 }
                 ast::NodeKind::Handoff(h) => {
-                    let role_id = self.program.role(h.role.name);
+                    let role_id = self.roles.get(h.role.name).copied();
                     if role_id.is_none() && !self.role_may_be_broken(h.role.name) {
                         let names: Vec<&str> =
                             self.program.roles.iter().map(|r| r.name.name).collect();
