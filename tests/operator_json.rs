@@ -245,11 +245,7 @@ fn big_script(n: usize) -> String {
          script big \"Большой \\\"скрипт\\\"\" {\n  kind outbound\n  deadline 365d\n  start s0\n",
     );
     for i in 0..n {
-        let next = if i + 1 < n {
-            format!("s{}", i + 1)
-        } else {
-            "done".into()
-        };
+        let next = common::next_step(i, n, "done");
         s.push_str(&format!(
             "  step s{i} 10s {{\n    ask f{} \"Вопрос {i}\tс табуляцией\u{1} \\\\ и {{operator}}\"\n    say \"Текст\\n{{f{}}} \\{{буквально\\}}\"\n    on \"Да \\\"{i}\\\"\" -> {next}\n    on \"Нет\" -> h{i}\n    otherwise -> {next}\n  }}\n  handoff h{i} to sales within 3m {{\n    pass f{}\n    summary \"Сводка {{f{}}}\"\n    task \"Перезвонить\" within 1h\n    fallback done\n  }}\n",
             i % 7, i % 7, i % 7, i % 7

@@ -418,11 +418,7 @@ fn hostile_thousands_of_handoffs_passing_fields_asked_at_the_end() {
             ));
         }
         for i in 0..n {
-            let next = if i + 1 < n {
-                format!("s{}", i + 1)
-            } else {
-                "hot".into()
-            };
+            let next = common::next_step(i, n, "hot");
             body.push_str(&format!(
                 "  step s{i} 1s {{ on \"Да\" -> h{i} otherwise -> {next} }}\n"
             ));
@@ -454,11 +450,7 @@ fn hostile_twenty_thousand_roles_and_handoffs() {
         src.push_str("role r0 \"Повтор\"\n");
         src.push_str("script s \"S\" {\n");
         for i in 0..n {
-            let next = if i + 1 < n {
-                format!("s{}", i + 1)
-            } else {
-                "bye".into()
-            };
+            let next = common::next_step(i, n, "bye");
             src.push_str(&format!(
                 "  step s{i} 1s {{ on \"Да\" -> h{i} otherwise -> {next} }}\n  handoff h{i} to r{i} {{ fallback bye }}\n"
             ));

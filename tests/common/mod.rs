@@ -46,6 +46,16 @@ pub fn example() -> Vec<SourceFile> {
         .collect()
 }
 
+/// The step after step `s{i}` of a chain of `n` (`s0`, `s1`, …): `s{i+1}`,
+/// or `last` after the last one.
+pub fn next_step(i: usize, n: usize, last: &str) -> String {
+    if i + 1 < n {
+        format!("s{}", i + 1)
+    } else {
+        last.to_string()
+    }
+}
+
 /// `(id, fingerprint)` of every script in an operator JSON document.
 pub fn script_fingerprints(operator_json: &str) -> Vec<(String, String)> {
     let json: serde_json::Value = serde_json::from_str(operator_json).unwrap();
