@@ -13,8 +13,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::pretty::{decimal_into, escape_into, needs_escape, needs_escape_or_brace};
-use super::template_cow;
+use super::pretty::{decimal_into, escape_into, template_into, value_into};
 use crate::model::{Line, NodeKind, Schedule, Script, Spanned, Str, Task, Text};
 
 /// The fingerprint of a script: `sha256:` + 64 hex digits.
@@ -73,30 +72,17 @@ impl Canon {
         self
     }
 
-    /// A space, then operator text as its template, JSON-quoted: straight
-    /// from the source when it has no escape and no brace.
+    /// A space, then operator text as its template, JSON-quoted.
     fn qt(&mut self, t: &Text<'_>) -> &mut Self {
-        if needs_escape_or_brace(t.raw.as_bytes()) {
-            self.q(&template_cow(t))
-        } else {
-            self.verbatim(t.raw)
-        }
+        self.buf.push(b' ');
+        template_into(&mut self.buf, t);
+        self
     }
 
     /// A space, then a plain string's value, JSON-quoted.
     fn qs(&mut self, s: &Str<'_>) -> &mut Self {
-        if needs_escape(s.raw.as_bytes()) {
-            self.q(&s.value())
-        } else {
-            self.verbatim(s.raw)
-        }
-    }
-
-    /// A space, then `s` quoted; `s` needs no JSON escape.
-    fn verbatim(&mut self, s: &str) -> &mut Self {
-        self.buf.extend_from_slice(b" \"");
-        self.buf.extend_from_slice(s.as_bytes());
-        self.buf.push(b'"');
+        self.buf.push(b' ');
+        value_into(&mut self.buf, s);
         self
     }
 

@@ -14,7 +14,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::fingerprint::fingerprint;
-use super::pretty::{Pretty, needs_escape, needs_escape_or_brace};
+use super::pretty::Pretty;
 use super::{template, template_cow};
 use crate::Project;
 use crate::model::{self, NodeKind, Spanned};
@@ -562,9 +562,9 @@ pub fn write(project: &Project<'_>, out: &mut (dyn std::io::Write + Send)) -> st
     w.end_array();
     w.key("scripts");
     w.begin_array();
-    for (s, model) in doc.scripts.iter().zip(&project.program.scripts) {
+    for s in &doc.scripts {
         w.element();
-        s.write(&mut w, model, out)?;
+        s.write(&mut w, out)?;
     }
     w.end_array();
     w.end_object();
@@ -718,17 +718,16 @@ impl WriteJson for Contact {
 }
 
 impl Script<'_> {
-    /// The script (whose model is `model`), with its fingerprint, streamed
-    /// to `sink` as its nodes are rendered.
+    /// The script, with its fingerprint, streamed to `sink` as its nodes
+    /// are rendered.
     fn write(
         &self,
         w: &mut Pretty<'_>,
-        model: &model::Script<'_>,
         sink: &mut (dyn std::io::Write + Send),
     ) -> std::io::Result<()> {
         // The script object, then the `nodes` array in it.
         let depth = w.depth() + 2;
-        let contract = self.nodes.contract;
+        let Nodes { contract, script } = self.nodes;
         let render = |round: Option<&[&[model::Node<'_>]]>| -> Vec<Vec<u8>> {
             round.map_or_else(Vec::new, |round| {
                 round
@@ -745,11 +744,10 @@ impl Script<'_> {
                     .collect()
             })
         };
-        let chunks: Vec<&[model::Node<'_>]> =
-            self.nodes.script.nodes.chunks(NODES_PER_CHUNK).collect();
+        let chunks: Vec<&[model::Node<'_>]> = script.nodes.chunks(NODES_PER_CHUNK).collect();
         let mut rounds = chunks.chunks(CHUNKS_PER_ROUND);
         let (fingerprint, mut rendered) =
-            rayon::join(|| fingerprint(model), || render(rounds.next()));
+            rayon::join(|| fingerprint(script), || render(rounds.next()));
 
         w.begin_object();
         w.key("id");
@@ -829,7 +827,7 @@ fn write_node(contract: Option<&model::Contract<'_>>, n: &model::Node<'_>, w: &m
                 w.element();
                 w.begin_object();
                 w.key("answer");
-                write_string(&c.answer, w);
+                w.value(&c.answer);
                 w.key("to");
                 w.str(c.target.name.name);
                 w.end_object();
@@ -849,7 +847,7 @@ fn write_node(contract: Option<&model::Contract<'_>>, n: &model::Node<'_>, w: &m
             w.strs(h.pass.iter().map(|p| p.name));
             w.key("summary");
             match &h.summary {
-                Some(t) => write_text(t, w),
+                Some(t) => w.template(t),
                 None => w.null(),
             }
             write_tasks(&h.tasks, w);
@@ -858,7 +856,7 @@ fn write_node(contract: Option<&model::Contract<'_>>, n: &model::Node<'_>, w: &m
         }
         NodeKind::End(e) => {
             w.key("outcome");
-            write_string(&e.outcome, w);
+            w.value(&e.outcome);
             write_tasks(&e.tasks, w);
         }
     }
@@ -875,7 +873,7 @@ fn write_lines(lines: &[model::Line<'_>], w: &mut Pretty<'_>) {
         w.key("kind");
         w.str(l.kind.as_str());
         w.key("text");
-        write_text(&l.text, w);
+        w.template(&l.text);
         if let Some(f) = l.field {
             w.key("field");
             w.str(f.name);
@@ -893,32 +891,12 @@ fn write_tasks(tasks: &[model::Task<'_>], w: &mut Pretty<'_>) {
         w.element();
         w.begin_object();
         w.key("text");
-        write_text(&t.text, w);
+        w.template(&t.text);
         w.key("within_s");
         w.opt_u64(t.within.map(|d| d.value));
         w.end_object();
     }
     w.end_array();
-}
-
-/// Operator text as its template ([`template_cow`]). Nearly every text has
-/// no escape and no brace: then the template is the source text, which
-/// needs no JSON escape either, and is copied as it is.
-fn write_text(t: &model::Text<'_>, w: &mut Pretty<'_>) {
-    if needs_escape_or_brace(t.raw.as_bytes()) {
-        w.str(&template_cow(t));
-    } else {
-        w.str_verbatim(t.raw);
-    }
-}
-
-/// A plain string's value: the source text when it has no escape.
-fn write_string(s: &model::Str<'_>, w: &mut Pretty<'_>) {
-    if needs_escape(s.raw.as_bytes()) {
-        w.str(&s.value());
-    } else {
-        w.str_verbatim(s.raw);
-    }
 }
 
 impl Operators {

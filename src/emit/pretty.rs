@@ -11,6 +11,9 @@
 //! structs in `emit::json` keep deriving `Serialize`: serde_json on them is
 //! the reference these bytes are tested against.
 
+use super::template_cow;
+use crate::model::{Str, Text};
+
 /// Writes JSON values into `out`, pretty-printed.
 pub struct Pretty<'o> {
     out: &'o mut Vec<u8>,
@@ -52,9 +55,7 @@ impl<'o> Pretty<'o> {
     }
 
     pub fn begin_object(&mut self) {
-        self.out.push(b'{');
-        self.depth += 1;
-        self.first = true;
+        self.open(b'{');
     }
 
     pub fn end_object(&mut self) {
@@ -62,13 +63,17 @@ impl<'o> Pretty<'o> {
     }
 
     pub fn begin_array(&mut self) {
-        self.out.push(b'[');
-        self.depth += 1;
-        self.first = true;
+        self.open(b'[');
     }
 
     pub fn end_array(&mut self) {
         self.close(b']');
+    }
+
+    fn open(&mut self, bracket: u8) {
+        self.out.push(bracket);
+        self.depth += 1;
+        self.first = true;
     }
 
     fn close(&mut self, bracket: u8) {
@@ -149,14 +154,14 @@ impl<'o> Pretty<'o> {
         escape_into(self.out, s);
     }
 
-    /// A string the caller knows needs no escape ([`needs_escape`] is
-    /// false for it).
-    pub fn str_verbatim(&mut self, s: &str) {
-        debug_assert!(!needs_escape(s.as_bytes()));
-        self.out.reserve(s.len() + 2);
-        self.out.push(b'"');
-        self.out.extend_from_slice(s.as_bytes());
-        self.out.push(b'"');
+    /// Operator text as its template (see [`template_into`]).
+    pub fn template(&mut self, t: &Text<'_>) {
+        template_into(self.out, t);
+    }
+
+    /// A plain string's value (see [`value_into`]).
+    pub fn value(&mut self, s: &Str<'_>) {
+        value_into(self.out, s);
     }
 
     pub fn opt_str(&mut self, s: Option<&str>) {
@@ -219,15 +224,45 @@ pub fn decimal_into(out: &mut Vec<u8>, v: u64) {
     out.extend_from_slice(&buf[i..]);
 }
 
+/// Operator text as its template ([`template_cow`]), JSON-quoted. Nearly
+/// every text has no escape and no brace: then the template is the source
+/// text, which needs no JSON escape either, and is copied as it is.
+pub fn template_into(out: &mut Vec<u8>, t: &Text<'_>) {
+    if needs_escape_or_brace(t.raw.as_bytes()) {
+        escape_into(out, &template_cow(t));
+    } else {
+        quote_into(out, t.raw);
+    }
+}
+
+/// A plain string's value, JSON-quoted: the source text when it has no
+/// escape.
+pub fn value_into(out: &mut Vec<u8>, s: &Str<'_>) {
+    if needs_escape(s.raw.as_bytes()) {
+        escape_into(out, &s.value());
+    } else {
+        quote_into(out, s.raw);
+    }
+}
+
+/// `s` between quotes; `s` needs no escape.
+fn quote_into(out: &mut Vec<u8>, s: &str) {
+    debug_assert!(!needs_escape(s.as_bytes()));
+    out.reserve(s.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(s.as_bytes());
+    out.push(b'"');
+}
+
 /// Does any byte need an escape (a control character, `"` or `\\`)?
-pub fn needs_escape(bytes: &[u8]) -> bool {
+fn needs_escape(bytes: &[u8]) -> bool {
     scan(bytes, false)
 }
 
 /// Does any byte need an escape, or is a brace (`{`, `}`)? A source text
 /// without any can be copied into JSON as it is: it has no escape to
 /// decode and no template brace to double.
-pub fn needs_escape_or_brace(bytes: &[u8]) -> bool {
+fn needs_escape_or_brace(bytes: &[u8]) -> bool {
     scan(bytes, true)
 }
 
@@ -258,15 +293,14 @@ fn scan(bytes: &[u8], braces: bool) -> bool {
 /// `s` as a JSON string, quotes included, escaped as serde_json does.
 pub fn escape_into(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
-    out.reserve(bytes.len() + 2);
-    out.push(b'"');
     // Nearly every string needs no escape: test eight bytes at a time,
     // then copy the string at once.
     if !needs_escape(bytes) {
-        out.extend_from_slice(bytes);
-        out.push(b'"');
+        quote_into(out, s);
         return;
     }
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let e = ESCAPE[b as usize];

@@ -44,12 +44,6 @@ pub struct Broken<'s> {
     pub roles: Vec<Option<&'s str>>,
 }
 
-impl Program<'_> {
-    pub fn role(&self, name: &str) -> Option<RoleId> {
-        self.roles.iter().position(|r| r.name.name == name)
-    }
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Operators {
     Basic,
@@ -177,10 +171,6 @@ pub struct Script<'s> {
 }
 
 impl<'s> Script<'s> {
-    pub fn node(&self, name: &str) -> Option<NodeId> {
-        self.nodes.iter().position(|n| n.name.name == name)
-    }
-
     /// The fields the script collects (`ask FIELD "…"`), in the order of
     /// their first `ask`; linear in the script's size.
     pub fn collected_fields(&self) -> Vec<Collected<'_, 's>> {

@@ -367,56 +367,43 @@ impl<'p, 's> Builder<'p, 's> {
         }
     }
 
-    /// The source text of a pair.
-    fn slice(&self, p: &Pair<'_, Rule>) -> &'s str {
-        &self.src[self.span(p).range()]
-    }
-
     fn span(&self, p: &Pair<'_, Rule>) -> Span {
         let s = p.as_span();
         Span::new(self.base + s.start(), self.base + s.end())
     }
 
     fn ident(&self, p: Pair<'_, Rule>) -> Ident<'s> {
-        Ident {
-            span: self.span(&p),
-            name: self.slice(&p),
-        }
+        self.ident_at(self.span(&p))
     }
 
     fn raw(&self, p: Pair<'_, Rule>) -> Raw<'s> {
-        Raw {
-            span: self.span(&p),
-            raw: self.slice(&p),
-        }
+        self.raw_at(self.span(&p))
     }
 
     fn string(&self, p: Pair<'_, Rule>) -> Str<'s> {
-        let s = self.slice(&p);
-        Str {
-            span: self.span(&p),
-            raw: &s[1..s.len() - 1],
-        }
+        self.string_at(self.span(&p))
     }
 
-    fn tident(&self, t: Tok) -> Ident<'s> {
+    /// The identifier, raw value or string literal at `span` (pest's pair
+    /// or the fast path's token).
+    fn ident_at(&self, span: Span) -> Ident<'s> {
         Ident {
-            span: t.span,
-            name: &self.src[t.span.range()],
+            span,
+            name: &self.src[span.range()],
         }
     }
 
-    fn traw(&self, t: Tok) -> Raw<'s> {
+    fn raw_at(&self, span: Span) -> Raw<'s> {
         Raw {
-            span: t.span,
-            raw: &self.src[t.span.range()],
+            span,
+            raw: &self.src[span.range()],
         }
     }
 
-    fn tstring(&self, t: Tok) -> Str<'s> {
+    fn string_at(&self, span: Span) -> Str<'s> {
         Str {
-            span: t.span,
-            raw: &self.src[t.span.start as usize + 1..t.span.end as usize - 1],
+            span,
+            raw: &self.src[span.start as usize + 1..span.end as usize - 1],
         }
     }
 
@@ -610,7 +597,7 @@ impl<'p, 's> Builder<'p, 's> {
     /// path, which gives the same ones), added to `script`.
     fn node_into(&mut self, rule: Rule, span: Span, toks: &[Tok], script: &mut Script<'s>) {
         let before = self.diags.len();
-        let node = self.node(rule, span, &mut Toks { toks, at: 0 });
+        let node = self.node(rule, span, &mut toks.iter().copied());
         if self.diags.len() > before {
             script.broken = true;
         }
@@ -618,7 +605,7 @@ impl<'p, 's> Builder<'p, 's> {
     }
 
     fn node(&mut self, rule: Rule, span: Span, inner: &mut Toks<'_>) -> Node<'s> {
-        let name = self.tident(inner.take());
+        let name = self.ident_at(take(inner).span);
         let header = Span::new(span.start as usize, name.span.end as usize);
         let kind = match rule {
             Rule::step => NodeKind::Step(self.step(inner)),
@@ -637,10 +624,8 @@ impl<'p, 's> Builder<'p, 's> {
     /// interpolations (checked by the grammar's `text_body`, only when the
     /// text has a brace).
     fn text(&mut self, t: Tok) -> Text<'s> {
-        let text = Text {
-            span: t.span,
-            raw: &self.src[t.span.start as usize + 1..t.span.end as usize - 1],
-        };
+        let Str { span, raw } = self.string_at(t.span);
+        let text = Text { span, raw };
         if memchr::memchr2(b'{', b'}', text.raw.as_bytes()).is_some()
             && CallscriptParser::parse(Rule::text_body, text.raw).is_err()
         {
@@ -658,8 +643,8 @@ impl<'p, 's> Builder<'p, 's> {
             Rule::note_text => (LineKind::Note, None, self.text(t)),
             Rule::ask_text => (LineKind::Ask, None, self.text(t)),
             _ => {
-                let field = self.tident(t);
-                let text = self.text(inner.take());
+                let field = self.ident_at(t.span);
+                let text = self.text(take(inner));
                 (LineKind::Ask, Some(field), text)
             }
         };
@@ -682,8 +667,8 @@ impl<'p, 's> Builder<'p, 's> {
         let mut firsts = FirstExits::default();
         while let Some(t) = inner.next() {
             match t.rule {
-                Rule::duration => step.duration = Some(self.traw(t)),
-                Rule::max_count => step.max = Some(self.traw(t)),
+                Rule::duration => step.duration = Some(self.raw_at(t.span)),
+                Rule::max_count => step.max = Some(self.raw_at(t.span)),
                 Rule::say_text | Rule::ask_text | Rule::ask_field | Rule::note_text => {
                     let line = self.line(t, inner);
                     if let Some(first_exit) = step.exits.first() {
@@ -783,8 +768,8 @@ impl<'p, 's> Builder<'p, 's> {
         let span = t.span;
         match t.rule {
             Rule::answer => {
-                let answer = self.tstring(t);
-                let target = self.tident(inner.take());
+                let answer = self.string_at(t.span);
+                let target = self.ident_at(take(inner).span);
                 Exit {
                     span: Span::new(answer.span.start as usize, target.span.end as usize),
                     kind: ExitKind::On(answer),
@@ -797,7 +782,7 @@ impl<'p, 's> Builder<'p, 's> {
                 } else {
                     ExitKind::Goto
                 },
-                target: self.tident(inner.take()),
+                target: self.ident_at(take(inner).span),
                 span,
             },
         }
@@ -806,7 +791,7 @@ impl<'p, 's> Builder<'p, 's> {
     /// `task "…" within d`, from its text token; the deadline follows.
     fn task(&mut self, t: Tok, inner: &mut Toks<'_>) -> Task<'s> {
         let text = self.text(t);
-        let within = self.traw(inner.take());
+        let within = self.raw_at(take(inner).span);
         Task {
             text,
             within,
@@ -815,7 +800,7 @@ impl<'p, 's> Builder<'p, 's> {
     }
 
     fn handoff(&mut self, name: Ident<'s>, inner: &mut Toks<'_>) -> Handoff<'s> {
-        let role = self.tident(inner.take());
+        let role = self.ident_at(take(inner).span);
         let mut h = Handoff {
             role,
             within: None,
@@ -829,12 +814,12 @@ impl<'p, 's> Builder<'p, 's> {
         let mut fallback_span = None;
         while let Some(t) = inner.next() {
             match t.rule {
-                Rule::within => h.within = Some(self.traw(t)),
+                Rule::within => h.within = Some(self.raw_at(t.span)),
                 Rule::say_text | Rule::ask_text | Rule::ask_field | Rule::note_text => {
                     let line = self.line(t, inner);
                     h.lines.push(line);
                 }
-                Rule::pass_field => h.pass.push(self.tident(t)),
+                Rule::pass_field => h.pass.push(self.ident_at(t.span)),
                 Rule::summary_text => {
                     let text = self.text(t);
                     if let Some(first) = summary_span {
@@ -849,7 +834,7 @@ impl<'p, 's> Builder<'p, 's> {
                     h.tasks.push(task);
                 }
                 Rule::fallback_target => {
-                    let target = self.tident(t);
+                    let target = self.ident_at(t.span);
                     if let Some(first) = fallback_span {
                         self.duplicate(target.span, first, "fallback", name.name);
                     } else {
@@ -878,7 +863,7 @@ impl<'p, 's> Builder<'p, 's> {
     }
 
     fn end(&mut self, inner: &mut Toks<'_>) -> End<'s> {
-        let outcome = self.tstring(inner.take());
+        let outcome = self.string_at(take(inner).span);
         let mut end = End {
             outcome,
             lines: Vec::new(),
@@ -901,22 +886,11 @@ impl<'p, 's> Builder<'p, 's> {
 }
 
 /// The tokens of one member, read in order.
-struct Toks<'a> {
-    toks: &'a [Tok],
-    at: usize,
-}
+type Toks<'a> = std::iter::Copied<std::slice::Iter<'a, Tok>>;
 
-impl Toks<'_> {
-    fn next(&mut self) -> Option<Tok> {
-        let t = self.toks.get(self.at).copied();
-        self.at += 1;
-        t
-    }
-
-    /// The next token, which the grammar guarantees.
-    fn take(&mut self) -> Tok {
-        self.next().expect("the grammar guarantees this token")
-    }
+/// The next token, which the grammar guarantees.
+fn take(toks: &mut Toks<'_>) -> Tok {
+    toks.next().expect("the grammar guarantees this token")
 }
 
 /// The next pair of a rule whose shape the grammar guarantees.
