@@ -172,13 +172,81 @@ pub fn write_atomically_with(
             io_reason(&e)
         ))
     };
-    let written = std::fs::File::create(&temp).and_then(|mut f| {
+    let written = std::fs::File::create(&temp).and_then(|f| {
+        let mut f = Durable::new(f);
         write(&mut f)?;
-        f.sync_all()
+        f.file.sync_all()
     });
     if let Err(e) = written.and_then(|()| std::fs::rename(&temp, &target)) {
         let _ = std::fs::remove_file(&temp);
         return Err(fail(e));
     }
     Ok(target)
+}
+
+/// A file being written that will be `fsync`ed: on Linux, the kernel is
+/// asked to start writing each megabyte to disk as soon as it is written
+/// (`sync_file_range`), so the final `fsync` waits for the last stretch
+/// only, not for the whole file. The output stays as durable as with a
+/// plain `fsync`; the disk works while the rest is produced.
+struct Durable {
+    file: std::fs::File,
+    /// Bytes written so far, and up to where writeback was started.
+    written: u64,
+    started: u64,
+}
+
+/// How much is written before the kernel is asked to write it back.
+const WRITEBACK: u64 = 1 << 20;
+
+impl Durable {
+    fn new(file: std::fs::File) -> Self {
+        Durable {
+            file,
+            written: 0,
+            started: 0,
+        }
+    }
+
+    /// Start writing back what was written since the last call. A hint:
+    /// its failure is not an error (the final `fsync` reports any).
+    #[cfg(target_os = "linux")]
+    fn start_writeback(&mut self) {
+        use std::os::fd::AsRawFd;
+        let (Ok(offset), Ok(len)) = (
+            i64::try_from(self.started),
+            i64::try_from(self.written - self.started),
+        ) else {
+            return;
+        };
+        // SAFETY: a plain system call on a file descriptor this value owns;
+        // it reads and writes no memory of ours.
+        unsafe {
+            libc::sync_file_range(
+                self.file.as_raw_fd(),
+                offset,
+                len,
+                libc::SYNC_FILE_RANGE_WRITE,
+            );
+        }
+        self.started = self.written;
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn start_writeback(&mut self) {}
+}
+
+impl std::io::Write for Durable {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.written += n as u64;
+        if self.written - self.started >= WRITEBACK {
+            self.start_writeback();
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
 }
