@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use callscript::emit::annex;
+use callscript::emit::{annex, json};
 use callscript::render::{self, Sources, Style};
 use callscript::{Diagnostic, Options, Project, Severity, SourceFile};
 
@@ -211,11 +211,15 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         } => {
             let sources = files::read_project(&paths)?;
             let options = Options::default();
-            let Some(project) = checked(&sources, &options, deny_warnings, color)? else {
+            // What of the JSON needs only the model is made while the
+            // checks run.
+            let compiled = callscript::compile_alongside(&sources, &options, json::ahead);
+            let (Some(project), Some(ahead)) = checked(&sources, compiled, deny_warnings, color)?
+            else {
                 return Ok(EXIT_ERRORS);
             };
             let path = files::write_atomically_with(&out, "operator.json", |w| {
-                callscript::emit::json::write(&project, w)
+                json::write_with(&project, ahead, w)
             })?;
             wrote(&path, &project);
             exiting(project);
@@ -248,7 +252,8 @@ fn write_annex(args: AnnexArgs) -> Result<u8, Failure> {
     let options = Options {
         require_contract: true,
     };
-    let Some(project) = checked(&sources, &options, args.deny_warnings, args.color)? else {
+    let compiled = callscript::compile_alongside(&sources, &options, |_| ());
+    let (Some(project), _) = checked(&sources, compiled, args.deny_warnings, args.color)? else {
         return Ok(EXIT_ERRORS);
     };
     let settings = annex::Options {
@@ -284,28 +289,28 @@ fn read_template(path: &std::path::Path) -> Result<String, Failure> {
         .map_err(|_| Failure(format!("the template `{}` is not UTF-8", path.display())))
 }
 
-/// Compile the project; when it has errors (or warnings, with
-/// `deny_warnings`), print the report and `nothing written` and return
-/// `None`. Warnings of a project that passes are printed too.
-fn checked<'s>(
+/// A compiled project (see [`callscript::compile_alongside`]); when it has
+/// errors (or warnings, with `deny_warnings`), print the report and
+/// `nothing written` and return `(None, None)`. Warnings of a project that
+/// passes are printed too.
+fn checked<'s, R>(
     sources: &'s [SourceFile],
-    options: &Options,
+    (project, diagnostics, along): (Option<Project<'s>>, Vec<Diagnostic>, Option<R>),
     deny_warnings: bool,
     color: Color,
-) -> Result<Option<Project<'s>>, Failure> {
-    let (project, diagnostics) = callscript::compile(sources, options);
+) -> Result<(Option<Project<'s>>, Option<R>), Failure> {
     let code = exit_code(&diagnostics, deny_warnings);
     match project {
         Some(p) if code == EXIT_OK => {
             if !diagnostics.is_empty() {
                 report(sources, &diagnostics, Format::Human, color)?;
             }
-            Ok(Some(p))
+            Ok((Some(p), along))
         }
         _ => {
             report(sources, &diagnostics, Format::Human, color)?;
             eprintln!("nothing written");
-            Ok(None)
+            Ok((None, None))
         }
     }
 }

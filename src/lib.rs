@@ -45,6 +45,22 @@ pub fn compile<'s>(
     sources: &'s [SourceFile],
     options: &Options,
 ) -> (Option<Project<'s>>, Vec<Diagnostic>) {
+    let (project, diagnostics, _) = compile_alongside(sources, options, |_| ());
+    (project, diagnostics)
+}
+
+/// [`compile`], running `alongside` on the model while the graphs are
+/// built and the checks run, on the cores they leave idle, when the model
+/// has no errors (work for a build that is going to fail is not started).
+/// Returns what `alongside` returned, if it ran.
+///
+/// `callscript build` renders the part of the operator JSON that needs
+/// only the model this way ([`emit::json::ahead`]).
+pub fn compile_alongside<'s, R: Send>(
+    sources: &'s [SourceFile],
+    options: &Options,
+    alongside: impl FnOnce(&Program<'s>) -> R + Send,
+) -> (Option<Project<'s>>, Vec<Diagnostic>, Option<R>) {
     // Files are parsed in parallel, scripts analysed in parallel, checks run
     // in parallel (rayon; RAYON_NUM_THREADS=1 makes it one thread). Every
     // result is collected in order and diagnostics are sorted at the end,
@@ -76,20 +92,28 @@ pub fn compile<'s>(
     }
     let (program, diags) = model::build(files);
     diagnostics.extend(diags);
-    let graphs: Vec<ScriptGraph> = program.scripts.par_iter().map(ScriptGraph::new).collect();
-    let worst: Vec<_> = program
-        .scripts
-        .par_iter()
-        .zip(&graphs)
-        .map(|(s, g)| graph::worst_case(s, g))
-        .collect();
-    let ctx = check::Context {
-        program: &program,
-        graphs: &graphs,
-        worst: &worst,
-        options: *options,
-    };
-    diagnostics.extend(check::run(&ctx));
+    let clean = !diagnostics.iter().any(Diagnostic::is_error);
+    let ((graphs, worst, found), along) = rayon::join(
+        || {
+            let graphs: Vec<ScriptGraph> =
+                program.scripts.par_iter().map(ScriptGraph::new).collect();
+            let worst: Vec<_> = program
+                .scripts
+                .par_iter()
+                .zip(&graphs)
+                .map(|(s, g)| graph::worst_case(s, g))
+                .collect();
+            let found = check::run(&check::Context {
+                program: &program,
+                graphs: &graphs,
+                worst: &worst,
+                options: *options,
+            });
+            (graphs, worst, found)
+        },
+        || clean.then(|| alongside(&program)),
+    );
+    diagnostics.extend(found);
     diagnostic::sort(&mut diagnostics);
     let ok = !diagnostics.iter().any(Diagnostic::is_error);
     let project = ok.then_some(Project {
@@ -97,7 +121,7 @@ pub fn compile<'s>(
         graphs,
         worst,
     });
-    (project, diagnostics)
+    (project, diagnostics, along)
 }
 
 fn decode_error(file: FileId, bytes: &[u8], e: source::DecodeError) -> Diagnostic {

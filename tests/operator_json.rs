@@ -3,6 +3,7 @@
 
 mod common;
 
+use callscript::emit::json;
 use callscript::{Options, SourceFile};
 use common::{callscript, example, root, s};
 
@@ -264,6 +265,9 @@ fn the_writer_gives_serde_jsons_bytes() {
     assert!(diags.is_empty(), "{diags:#?}");
     projects.push(big);
     let mut compared = 0;
+    let (Some(other), _) = callscript::compile(&projects[0], &Options::default()) else {
+        panic!("the example compiles");
+    };
     for sources in &projects {
         let (Some(project), _) = callscript::compile(sources, &Options::default()) else {
             continue;
@@ -275,6 +279,22 @@ fn the_writer_gives_serde_jsons_bytes() {
             "{}: the writer differs from serde_json",
             sources[0].name
         );
+        // As `build` does it: fingerprints and first nodes made while the
+        // checks run; and work made for another project is not used.
+        let (Some(project), _, Some(ahead)) =
+            callscript::compile_alongside(sources, &Options::default(), json::ahead)
+        else {
+            panic!("{}: compiled once, not twice", sources[0].name);
+        };
+        for ahead in [ahead, json::ahead(&other.program)] {
+            let mut out = Vec::new();
+            json::write_with(&project, ahead, &mut out).unwrap();
+            assert!(
+                out == reference.as_bytes(),
+                "{}: the writer differs from serde_json with work done ahead",
+                sources[0].name
+            );
+        }
         compared += 1;
     }
     assert!(compared >= 5, "only {compared} projects compiled");

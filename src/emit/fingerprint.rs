@@ -13,20 +13,37 @@
 
 use sha2::{Digest, Sha256};
 
+use super::pipeline::Ordered;
 use super::pretty::{decimal_into, escape_into, template_into, value_into};
-use crate::model::{Line, NodeKind, Schedule, Script, Spanned, Str, Task, Text};
+use crate::model::{Line, Node, NodeKind, Schedule, Script, Spanned, Str, Task, Text};
 
 /// The fingerprint of a script: `sha256:` + 64 hex digits.
 pub fn fingerprint(script: &Script<'_>) -> String {
-    // The canonical text is hashed as it is produced, a buffer at a time:
-    // it is as large as the script's source.
-    let mut c = Canon {
-        buf: Vec::with_capacity(BUFFER),
-        hasher: Some(Sha256::new()),
-    };
-    c.script(script);
-    let mut hasher = c.hasher.take().unwrap_or_default();
-    hasher.update(&c.buf);
+    // The canonical text is as large as the script's source: its nodes are
+    // rendered in parallel chunks and hashed in order as they come, never
+    // held whole.
+    let mut hasher = Sha256::new();
+    let mut head = Vec::new();
+    Canon { buf: &mut head }.header(script);
+    hasher.update(&head);
+    let nodes = Ordered::new(
+        &script.nodes,
+        NODES_PER_CHUNK,
+        CHUNKS_PER_ROUND,
+        |nodes, buf| {
+            let mut c = Canon { buf };
+            for n in nodes {
+                c.node(n);
+            }
+        },
+    );
+    let hashed: Result<(), std::convert::Infallible> = nodes.run(Vec::new(), |b| {
+        hasher.update(b);
+        Ok(())
+    });
+    if let Err(never) = hashed {
+        match never {}
+    }
     let digest = hasher.finalize();
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(7 + 64);
@@ -40,25 +57,27 @@ pub fn fingerprint(script: &Script<'_>) -> String {
 
 /// The canonical content a fingerprint is computed over.
 pub fn canonical(script: &Script<'_>) -> String {
-    let mut c = Canon {
-        buf: Vec::new(),
-        hasher: None,
-    };
-    c.script(script);
-    String::from_utf8(c.buf).unwrap_or_default()
+    let mut buf = Vec::new();
+    let mut c = Canon { buf: &mut buf };
+    c.header(script);
+    for n in &script.nodes {
+        c.node(n);
+    }
+    String::from_utf8(buf).unwrap_or_default()
 }
 
-/// How much canonical text is hashed at a time.
-const BUFFER: usize = 1 << 16;
+/// Nodes per chunk of canonical text rendered by one task (about 100 KB
+/// on typical scripts), and chunks rendered while the previous ones are
+/// hashed.
+const NODES_PER_CHUNK: usize = 256;
+const CHUNKS_PER_ROUND: usize = 4;
 
-/// The canonical text, written into `buf`; with a hasher, `buf` is hashed
-/// and emptied whenever it fills.
-struct Canon {
-    buf: Vec<u8>,
-    hasher: Option<Sha256>,
+/// Canonical text, appended to `buf`.
+struct Canon<'b> {
+    buf: &'b mut Vec<u8>,
 }
 
-impl Canon {
+impl Canon<'_> {
     /// Literal text.
     fn s(&mut self, s: &str) -> &mut Self {
         self.buf.extend_from_slice(s.as_bytes());
@@ -68,21 +87,21 @@ impl Canon {
     /// A space, then `s` JSON-quoted: unambiguous whatever it contains.
     fn q(&mut self, s: &str) -> &mut Self {
         self.buf.push(b' ');
-        escape_into(&mut self.buf, s);
+        escape_into(self.buf, s);
         self
     }
 
     /// A space, then operator text as its template, JSON-quoted.
     fn qt(&mut self, t: &Text<'_>) -> &mut Self {
         self.buf.push(b' ');
-        template_into(&mut self.buf, t);
+        template_into(self.buf, t);
         self
     }
 
     /// A space, then a plain string's value, JSON-quoted.
     fn qs(&mut self, s: &Str<'_>) -> &mut Self {
         self.buf.push(b' ');
-        value_into(&mut self.buf, s);
+        value_into(self.buf, s);
         self
     }
 
@@ -97,7 +116,7 @@ impl Canon {
         match v {
             Some(v) => {
                 self.buf.push(b' ');
-                decimal_into(&mut self.buf, v);
+                decimal_into(self.buf, v);
                 self
             }
             None => self.opt(None),
@@ -107,12 +126,6 @@ impl Canon {
     /// The end of a line.
     fn nl(&mut self) {
         self.buf.push(b'\n');
-        if self.buf.len() >= BUFFER
-            && let Some(h) = &mut self.hasher
-        {
-            h.update(&self.buf);
-            self.buf.clear();
-        }
     }
 
     fn lines(&mut self, lines: &[Line<'_>]) {
@@ -134,7 +147,8 @@ impl Canon {
         }
     }
 
-    fn script(&mut self, script: &Script<'_>) {
+    /// Everything about the script but its nodes.
+    fn header(&mut self, script: &Script<'_>) {
         self.s("callscript-fingerprint/1").nl();
         self.s("script").q(script.name.name).qs(&script.title).nl();
         self.s("kind")
@@ -154,7 +168,10 @@ impl Canon {
         for m in &script.mandatory {
             self.s("mandatory").qs(m).nl();
         }
-        for node in &script.nodes {
+    }
+
+    fn node(&mut self, node: &Node<'_>) {
+        {
             match &node.kind {
                 NodeKind::Step(s) => {
                     self.s("step")

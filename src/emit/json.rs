@@ -14,6 +14,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::fingerprint::fingerprint;
+use super::pipeline::Ordered;
 use super::pretty::Pretty;
 use super::{template, template_cow};
 use crate::Project;
@@ -535,13 +536,27 @@ pub fn to_string(project: &Project<'_>) -> String {
 /// owns the writer; the library does no I/O of its own.
 ///
 /// Written by `emit::pretty`, byte for byte what serde_json makes of the
-/// structs above ([`to_string_reference`]). A script is a small pipeline
-/// on rayon: its fingerprint is computed while its first nodes are
-/// rendered, then each round of nodes is written to `out` while the next
-/// round is rendered, in parallel chunks; everything is written in order.
+/// structs above ([`to_string_reference`]). Each script's nodes are
+/// rendered in parallel chunks, a round at a time, and each round is
+/// written to `out` while the next one renders; everything is written in
+/// order.
 pub fn write(project: &Project<'_>, out: &mut (dyn std::io::Write + Send)) -> std::io::Result<()> {
-    // Fingerprints are computed by `Script::write`, while the script's
-    // first nodes are rendered.
+    write_with(project, ahead(&project.program), out)
+}
+
+/// [`write`], with the work [`ahead`] did on the same project's model
+/// (typically while the checks ran). Work done on another model is not
+/// used.
+pub fn write_with(
+    project: &Project<'_>,
+    ahead: Ahead,
+    out: &mut (dyn std::io::Write + Send),
+) -> std::io::Result<()> {
+    let ahead = if ahead.fits(&project.program) {
+        ahead
+    } else {
+        self::ahead(&project.program)
+    };
     let doc = operator_with(project, false);
     let mut buf = Vec::with_capacity(1 << 16);
     let mut w = Pretty::new(&mut buf, 0);
@@ -562,15 +577,114 @@ pub fn write(project: &Project<'_>, out: &mut (dyn std::io::Write + Send)) -> st
     w.end_array();
     w.key("scripts");
     w.begin_array();
-    for s in &doc.scripts {
+    for (s, a) in doc.scripts.iter().zip(ahead.scripts) {
         w.element();
-        s.write(&mut w, out)?;
+        s.write(&mut w, a, out)?;
     }
     w.end_array();
     w.end_object();
     buf.push(b'\n');
     out.write_all(&buf)?;
     out.flush()
+}
+
+/// The part of the operator JSON that needs the model alone, not the
+/// checks' results: every script's fingerprint and its first nodes,
+/// rendered. [`write_with`] writes the rest. The CLI makes it while the
+/// checks run, on the cores they leave idle.
+pub struct Ahead {
+    scripts: Vec<ScriptAhead>,
+}
+
+struct ScriptAhead {
+    /// Where the script's nodes are, and how many: work for another
+    /// model is not used.
+    nodes: (usize, usize),
+    fingerprint: String,
+    /// The first chunks of nodes ([`NODES_PER_CHUNK`] each), rendered.
+    rendered: Vec<Vec<u8>>,
+}
+
+/// How many nodes [`ahead`] renders, over all scripts: the checks of a
+/// large script take about as long as rendering this many.
+const AHEAD_NODES: usize = 4096;
+
+/// Fingerprint every script of `program` and render its first nodes (see
+/// [`Ahead`]).
+pub fn ahead(program: &model::Program<'_>) -> Ahead {
+    let mut budget = AHEAD_NODES;
+    let chunks: Vec<usize> = program
+        .scripts
+        .iter()
+        .map(|s| {
+            let n = s.nodes.len().min(budget);
+            budget -= n;
+            n.div_ceil(NODES_PER_CHUNK)
+        })
+        .collect();
+    let contract = program.contract.as_ref();
+    let scripts = program
+        .scripts
+        .par_iter()
+        .zip(chunks)
+        .map(|(s, chunks)| {
+            let (fingerprint, rendered) = rayon::join(
+                || fingerprint(s),
+                || {
+                    let mut nodes = Ordered::new(&s.nodes, NODES_PER_CHUNK, chunks, |c, b| {
+                        render_nodes(contract, c, b)
+                    });
+                    if chunks == 0 {
+                        Vec::new()
+                    } else {
+                        nodes.next_round(Vec::new())
+                    }
+                },
+            );
+            ScriptAhead {
+                nodes: identity(s),
+                fingerprint,
+                rendered,
+            }
+        })
+        .collect();
+    Ahead { scripts }
+}
+
+impl Ahead {
+    /// Whether this was made from `program`'s scripts (the same model,
+    /// not an equal one: a project is moved, its nodes are not).
+    fn fits(&self, program: &model::Program<'_>) -> bool {
+        self.scripts.len() == program.scripts.len()
+            && self
+                .scripts
+                .iter()
+                .zip(&program.scripts)
+                .all(|(a, s)| a.nodes == identity(s))
+    }
+}
+
+/// A script's nodes: their address (compared, never dereferenced) and
+/// count.
+fn identity(s: &model::Script<'_>) -> (usize, usize) {
+    (s.nodes.as_ptr() as usize, s.nodes.len())
+}
+
+/// Nodes rendered apart sit at this depth: in the `nodes` array of a
+/// script in the document's `scripts` array.
+const NODE_DEPTH: usize = 4;
+
+/// Render `nodes` as elements of a script's `nodes` array.
+fn render_nodes(
+    contract: Option<&model::Contract<'_>>,
+    nodes: &[model::Node<'_>],
+    buf: &mut Vec<u8>,
+) {
+    let mut w = Pretty::new(buf, NODE_DEPTH);
+    for n in nodes {
+        w.element();
+        write_node(contract, n, &mut w);
+    }
 }
 
 /// The operator JSON as serde_json writes the structs above: the reference
@@ -582,11 +696,12 @@ pub fn to_string_reference(project: &Project<'_>) -> String {
     s
 }
 
-/// Nodes per chunk rendered by one task, and chunks rendered between two
-/// writes to the sink: enough to keep both cores busy, little enough that
-/// the buffers stay a few megabytes however large the script.
-const NODES_PER_CHUNK: usize = 512;
-const CHUNKS_PER_ROUND: usize = 8;
+/// Nodes per chunk rendered by one task (about 230 KB of JSON on typical
+/// scripts), and chunks rendered while the previous round is written:
+/// enough to keep every core busy, little enough that the buffers stay
+/// about two megabytes however large the script.
+const NODES_PER_CHUNK: usize = 256;
+const CHUNKS_PER_ROUND: usize = 4;
 
 trait WriteJson {
     fn write(&self, w: &mut Pretty<'_>);
@@ -718,37 +833,15 @@ impl WriteJson for Contact {
 }
 
 impl Script<'_> {
-    /// The script, with its fingerprint, streamed to `sink` as its nodes
-    /// are rendered.
+    /// The script, its nodes streamed to `sink` as they are rendered,
+    /// starting with those rendered ahead.
     fn write(
         &self,
         w: &mut Pretty<'_>,
+        ahead: ScriptAhead,
         sink: &mut (dyn std::io::Write + Send),
     ) -> std::io::Result<()> {
-        // The script object, then the `nodes` array in it.
-        let depth = w.depth() + 2;
         let Nodes { contract, script } = self.nodes;
-        let render = |round: Option<&[&[model::Node<'_>]]>| -> Vec<Vec<u8>> {
-            round.map_or_else(Vec::new, |round| {
-                round
-                    .par_iter()
-                    .map(|chunk| {
-                        let mut buf = Vec::with_capacity(chunk.len() * 1024);
-                        let mut cw = Pretty::new(&mut buf, depth);
-                        for n in *chunk {
-                            cw.element();
-                            write_node(contract, n, &mut cw);
-                        }
-                        buf
-                    })
-                    .collect()
-            })
-        };
-        let chunks: Vec<&[model::Node<'_>]> = script.nodes.chunks(NODES_PER_CHUNK).collect();
-        let mut rounds = chunks.chunks(CHUNKS_PER_ROUND);
-        let (fingerprint, mut rendered) =
-            rayon::join(|| fingerprint(script), || render(rounds.next()));
-
         w.begin_object();
         w.key("id");
         w.str(self.id);
@@ -765,28 +858,19 @@ impl Script<'_> {
         w.key("worst_case_s");
         w.opt_u64(self.worst_case_s);
         w.key("fingerprint");
-        w.str(&fingerprint);
+        w.str(&ahead.fingerprint);
         w.key("mandatory");
         w.strs(self.mandatory.iter().map(String::as_str));
         w.key("fields");
         self.fields.write(w);
         w.key("nodes");
         w.begin_array();
-        debug_assert_eq!(w.depth(), depth);
-        while !rendered.is_empty() {
-            let next = rounds.next();
-            let (written, next_rendered) = rayon::join(
-                || -> std::io::Result<()> {
-                    for r in &rendered {
-                        w.elements_to(r, sink)?;
-                    }
-                    Ok(())
-                },
-                || render(next),
-            );
-            written?;
-            rendered = next_rendered;
-        }
+        debug_assert_eq!(w.depth(), NODE_DEPTH);
+        let mut nodes = Ordered::new(&script.nodes, NODES_PER_CHUNK, CHUNKS_PER_ROUND, |c, b| {
+            render_nodes(contract, c, b)
+        });
+        nodes.skip(ahead.rendered.len());
+        nodes.run(ahead.rendered, |r| w.elements_to(r, sink))?;
         w.end_array();
         w.end_object();
         Ok(())

@@ -5,6 +5,7 @@
 pub mod annex;
 pub mod fingerprint;
 pub mod json;
+mod pipeline;
 pub mod pretty;
 
 use crate::model::{Segment, Text};
