@@ -10,7 +10,7 @@ mod common;
 
 use callscript::FileId;
 use callscript::syntax::ast::Item;
-use callscript::syntax::{dump, parse_with_fast_path};
+use callscript::syntax::{dump, parse_with, parse_with_fast_path};
 
 /// Parse `text` both ways; panic with a readable difference if they
 /// disagree. Returns how many members the fast path took and how many
@@ -33,6 +33,21 @@ fn agree(name: &str, text: &str) -> (usize, usize) {
         format!("{fast_diags:#?}"),
         "{name}: the diagnostics differ (left: pest, right: fast path)\n{text}"
     );
+    // Scanned in pieces (a large script is, one per core), it is the same:
+    // tiny pieces put cuts everywhere, in strings and comments too.
+    for min_piece in [1, 7, 64] {
+        let (pieces, pieces_diags, pieces_taken) = parse_with(FileId(0), text, true, min_piece);
+        assert!(
+            pieces == fast && pieces_taken == taken,
+            "{name}: scanned in pieces of {min_piece}+ bytes, the AST differs:\n{}",
+            dump::dump(&pieces)
+        );
+        assert_eq!(
+            format!("{fast_diags:#?}"),
+            format!("{pieces_diags:#?}"),
+            "{name}: scanned in pieces of {min_piece}+ bytes, the diagnostics differ"
+        );
+    }
     let nodes = fast
         .items
         .iter()

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 use callscript::emit::annex;
 use callscript::syntax::ast::Item;
-use callscript::syntax::parse_with_fast_path;
+use callscript::syntax::{parse_with, parse_with_fast_path};
 use callscript::{FileId, Options, SourceFile};
 use proptest::prelude::*;
 
@@ -500,6 +500,9 @@ proptest! {
             let (slow, slow_diags, _) = parse_with_fast_path(FileId(0), text, false);
             prop_assert_eq!(&fast, &slow);
             prop_assert_eq!(fast_diags.len(), slow_diags.len());
+            let (pieces, _, pieces_taken) = parse_with(FileId(0), text, true, 1);
+            prop_assert_eq!(&pieces, &fast);
+            prop_assert_eq!(pieces_taken, taken);
             let nodes: usize = fast.items.iter().map(|i| match i {
                 Item::Script(s) => s.nodes.len(),
                 _ => 0,
@@ -647,6 +650,9 @@ proptest! {
             let (slow, slow_diags, _) = parse_with_fast_path(FileId(0), text, false);
             prop_assert_eq!(&fast, &slow);
             prop_assert_eq!(format!("{fast_diags:?}"), format!("{slow_diags:?}"));
+            let (pieces, pieces_diags, _) = parse_with(FileId(0), text, true, 1);
+            prop_assert_eq!(&pieces, &fast);
+            prop_assert_eq!(format!("{pieces_diags:?}"), format!("{fast_diags:?}"));
         }
         for require_contract in [false, true] {
             let (project, diagnostics) =

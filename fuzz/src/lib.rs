@@ -340,7 +340,8 @@ fn end(c: &mut Choices<'_>, out: &mut String) {
 }
 
 /// The hot-path scanner against the grammar: `text` must give the same AST
-/// and the same diagnostics with the scanner as with pest alone.
+/// and the same diagnostics with the scanner as with pest alone, and when
+/// scanned in parallel pieces as in one scan.
 pub fn fast_path_agrees(text: &str) {
     use callscript::syntax::parse_with_fast_path;
     let (fast, fast_diags, _) = parse_with_fast_path(callscript::FileId(0), text, true);
@@ -350,5 +351,13 @@ pub fn fast_path_agrees(text: &str) {
         format!("{slow_diags:?}"),
         format!("{fast_diags:?}"),
         "the diagnostics differ (left: pest, right: fast path)"
+    );
+    // Scanned in pieces, cut at every node keyword that starts a line.
+    let (pieces, pieces_diags, _) = callscript::syntax::parse_with(callscript::FileId(0), text, true, 1);
+    assert_eq!(fast, pieces, "the ASTs differ (left: one scan, right: pieces)");
+    assert_eq!(
+        format!("{fast_diags:?}"),
+        format!("{pieces_diags:?}"),
+        "the diagnostics differ (left: one scan, right: pieces)"
     );
 }

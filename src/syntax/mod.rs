@@ -8,5 +8,5 @@ pub mod lexer;
 mod parser;
 
 pub use parser::{
-    CallscriptParser, ITEM_KEYWORDS, MEMBER_KEYWORDS, Rule, parse, parse_with_fast_path,
+    CallscriptParser, ITEM_KEYWORDS, MEMBER_KEYWORDS, Rule, parse, parse_with, parse_with_fast_path,
 };

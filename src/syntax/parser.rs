@@ -36,9 +36,13 @@ pub const MEMBER_KEYWORDS: &[&str] = &[
 /// Parse one source file. Every syntax error is reported; items and
 /// members after an error are still parsed.
 pub fn parse(file: FileId, src: &str) -> (File<'_>, Vec<Diagnostic>) {
-    let (ast, diags, _) = parse_with_fast_path(file, src, true);
+    let (ast, diags, _) = parse_with(file, src, true, MIN_PIECE);
     (ast, diags)
 }
+
+/// The least text, in bytes, a piece of a script scanned on a core of its
+/// own gets (see [`FileParser::fast_nodes`]).
+const MIN_PIECE: usize = 128 * 1024;
 
 /// [`parse`], with the hot-path scanner (`fast.rs`) on or off, and how
 /// many members it took. Both settings must give the same AST and the same
@@ -50,6 +54,20 @@ pub fn parse_with_fast_path(
     src: &str,
     fast_path: bool,
 ) -> (File<'_>, Vec<Diagnostic>, usize) {
+    parse_with(file, src, fast_path, MIN_PIECE)
+}
+
+/// [`parse_with_fast_path`], with the least piece of a script that is
+/// scanned in parallel (`usize::MAX`: never in parallel). The result does
+/// not depend on it: the tests and the `fast_path` fuzz target split
+/// small inputs into tiny pieces to check that.
+#[doc(hidden)]
+pub fn parse_with(
+    file: FileId,
+    src: &str,
+    fast_path: bool,
+    min_piece: usize,
+) -> (File<'_>, Vec<Diagnostic>, usize) {
     // pest runs on the text with comments blanked out (see the grammar's
     // header); the AST borrows from `src`, at the same offsets.
     let blanked = lexer::blank_comments(src);
@@ -59,9 +77,10 @@ pub fn parse_with_fast_path(
         file,
         diags: Vec::new(),
         out: File::default(),
-        toks: Vec::new(),
         fast_path,
         fast_members: 0,
+        min_piece: min_piece.max(1),
+        declined: None,
     };
     p.run();
     (p.out, p.diags, p.fast_members)
@@ -76,12 +95,14 @@ struct FileParser<'s, 't> {
     file: FileId,
     diags: Vec<Diagnostic>,
     out: File<'s>,
-    /// The fast path's token buffer, reused from member to member.
-    toks: Vec<Tok>,
     /// Whether members are first tried with the fast path.
     fast_path: bool,
     /// How many members the fast path took.
     fast_members: usize,
+    /// The least piece of a script scanned on a core of its own.
+    min_piece: usize,
+    /// Where the fast path last declined a member: pest parses it.
+    declined: Option<usize>,
 }
 
 impl<'s, 't> FileParser<'s, 't> {
@@ -178,6 +199,9 @@ impl<'s, 't> FileParser<'s, 't> {
         };
         let mut pos = start + head.as_span().end();
         let mut script = Builder::new(self, start).script_head(head);
+        // Only a script's first run of nodes is cut into pieces: finding
+        // the cuts reads ahead, which must not happen at every run.
+        let mut cut_once = false;
         loop {
             pos = lexer::skip_trivia(self.text, pos);
             let unclosed = if pos >= self.text.len() {
@@ -193,23 +217,21 @@ impl<'s, 't> FileParser<'s, 't> {
                     script.broken = true;
                     break;
                 }
-                if let Some(rule @ (Rule::step | Rule::handoff | Rule::end)) = rule
+                if let Some(Rule::step | Rule::handoff | Rule::end) = rule
                     && self.fast_path
+                    && self.declined != Some(pos)
                 {
-                    let mut toks = std::mem::take(&mut self.toks);
-                    if let Some(end) = fast::member(self.text, pos, rule, &mut toks) {
-                        Builder::new(self, pos).node_into(
-                            rule,
-                            Span::new(pos, end),
-                            &toks,
-                            &mut script,
-                        );
-                        self.toks = toks;
-                        self.fast_members += 1;
-                        pos = end;
-                        continue;
+                    let run = self.fast_nodes(pos, !cut_once);
+                    cut_once = true;
+                    if run.declined {
+                        self.declined = Some(run.next);
                     }
-                    self.toks = toks;
+                    self.fast_members += run.nodes.len();
+                    script.broken |= run.broken;
+                    script.nodes.extend(run.nodes);
+                    self.diags.extend(run.diags);
+                    pos = run.end;
+                    continue;
                 }
                 let result = match rule {
                     Some(rule) => self.run_rule(rule, pos),
@@ -242,6 +264,49 @@ impl<'s, 't> FileParser<'s, 't> {
         script.span = Span::new(start, pos);
         self.out.items.push(Item::Script(script));
         pos
+    }
+
+    /// The steps, handoffs and ends from `pos` on that the fast path
+    /// takes, up to the first member it does not.
+    ///
+    /// `in_pieces`: a long run is scanned in pieces, one per core: the text ahead is cut
+    /// where lines start with a node keyword, and each piece is scanned
+    /// from its cut. Each piece's nodes are used only if the piece before
+    /// ended exactly at its cut, so the result is what one scan from `pos`
+    /// gives; a cut that falls inside a member (say, in a string) costs its
+    /// pieces, never correctness.
+    fn fast_nodes(&self, pos: usize, in_pieces: bool) -> Run<'s> {
+        // One piece per core; tests that ask for tiny pieces get many.
+        let pieces = if !in_pieces {
+            1
+        } else if self.min_piece < MIN_PIECE {
+            16
+        } else {
+            rayon::current_num_threads()
+        };
+        let cuts = cuts(self.text, pos, self.min_piece, pieces);
+        if cuts.is_empty() {
+            return fast_run(self.file, self.src, self.text, pos, usize::MAX);
+        }
+        use rayon::prelude::*;
+        let starts: Vec<usize> = std::iter::once(pos).chain(cuts.iter().copied()).collect();
+        let runs: Vec<Run<'s>> = starts
+            .par_iter()
+            .enumerate()
+            .map(|(i, &start)| {
+                let stop = starts.get(i + 1).copied().unwrap_or(usize::MAX);
+                fast_run(self.file, self.src, self.text, start, stop)
+            })
+            .collect();
+        let mut runs = runs.into_iter();
+        let mut all = runs.next().unwrap_or_else(|| Run::at(pos));
+        for (run, cut) in runs.zip(cuts) {
+            if all.next != cut {
+                break;
+            }
+            all.append(run);
+        }
+        all
     }
 
     fn broken(&mut self, start: usize, end: usize) {
@@ -311,6 +376,142 @@ impl<'s, 't> FileParser<'s, 't> {
         }
         self.text.len()
     }
+}
+
+/// Consecutive nodes taken by the fast path (see
+/// [`FileParser::fast_nodes`]).
+struct Run<'s> {
+    nodes: Vec<Node<'s>>,
+    diags: Vec<Diagnostic>,
+    /// Whether a node had a problem (its script is then marked broken).
+    broken: bool,
+    /// Where the last node ends.
+    end: usize,
+    /// Where the member after the run starts (after trivia).
+    next: usize,
+    /// Whether the run stopped because the fast path declined that member.
+    declined: bool,
+}
+
+impl Run<'_> {
+    fn at(pos: usize) -> Self {
+        Run {
+            nodes: Vec::new(),
+            diags: Vec::new(),
+            broken: false,
+            end: pos,
+            next: pos,
+            declined: false,
+        }
+    }
+
+    /// `self` followed by `later`, which starts where `self` stops.
+    fn append(&mut self, later: Self) {
+        if !later.nodes.is_empty() {
+            self.end = later.end;
+        }
+        self.next = later.next;
+        self.declined = later.declined;
+        self.broken |= later.broken;
+        self.nodes.extend(later.nodes);
+        self.diags.extend(later.diags);
+    }
+}
+
+/// The nodes the fast path takes from `pos` on, stopping before a member
+/// that starts at or after `stop`.
+fn fast_run<'s>(file: FileId, src: &'s str, text: &str, mut pos: usize, stop: usize) -> Run<'s> {
+    let mut run = Run::at(pos);
+    let mut toks = Vec::new();
+    loop {
+        let at = lexer::skip_trivia(text, pos);
+        run.next = at;
+        if at >= stop || at >= text.len() {
+            break;
+        }
+        let Some(rule @ (Rule::step | Rule::handoff | Rule::end)) =
+            member_rule(ascii_word_at(text, at))
+        else {
+            break;
+        };
+        let Some(end) = fast::member(text, at, rule, &mut toks) else {
+            run.declined = true;
+            break;
+        };
+        let mut b = Builder {
+            base: at,
+            file,
+            src,
+            diags: &mut run.diags,
+        };
+        let (node, broken) = b.node_checked(rule, Span::new(at, end), &toks);
+        run.broken |= broken;
+        run.nodes.push(node);
+        run.end = end;
+        pos = end;
+    }
+    run
+}
+
+/// Where to cut the text after `pos` into at most `pieces` pieces of at
+/// least `min_piece` bytes, for [`FileParser::fast_nodes`]: starts of lines
+/// that begin with `step`, `handoff` or `end` (after indentation), before
+/// the next item at the start of a line (a cut past the script's end would
+/// be wasted). Increasing; empty when the text is too short.
+fn cuts(text: &str, pos: usize, min_piece: usize, pieces: usize) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    if pieces < 2 || bytes.len() - pos < 2 * min_piece {
+        return Vec::new();
+    }
+    let limit = next_item_line(bytes, pos);
+    let len = limit - pos;
+    let pieces = pieces.min(len / min_piece);
+    let mut cuts = Vec::new();
+    if pieces < 2 {
+        return cuts;
+    }
+    for k in 1..pieces {
+        let from = (pos + len / pieces * k).max(cuts.last().map_or(pos + 1, |&c| c + 1));
+        if let Some(cut) = line_of_node(bytes, from, limit) {
+            cuts.push(cut);
+        }
+    }
+    cuts
+}
+
+/// Where the first line after `pos` that starts with an item keyword
+/// (`script `, `role `, `contract `) starts, or the end of the text.
+fn next_item_line(bytes: &[u8], pos: usize) -> usize {
+    for nl in memchr::memchr_iter(b'\n', &bytes[pos..]) {
+        let at = pos + nl + 1;
+        let word = &bytes[at..];
+        if ITEM_KEYWORDS.iter().any(|kw| {
+            word.starts_with(kw.as_bytes()) && matches!(word.get(kw.len()), Some(b' ' | b'\t'))
+        }) {
+            return at;
+        }
+    }
+    bytes.len()
+}
+
+/// The first start of a line at or after `from` (before `limit`) whose
+/// first word is a node keyword followed by a space or tab.
+fn line_of_node(bytes: &[u8], mut from: usize, limit: usize) -> Option<usize> {
+    while from < limit {
+        let nl = from + memchr::memchr(b'\n', &bytes[from..limit])?;
+        let mut at = nl + 1;
+        while at < limit && matches!(bytes[at], b' ' | b'\t') {
+            at += 1;
+        }
+        let word = &bytes[at..limit];
+        for kw in [&b"step"[..], b"handoff", b"end"] {
+            if word.starts_with(kw) && matches!(word.get(kw.len()), Some(b' ' | b'\t')) {
+                return Some(at);
+            }
+        }
+        from = nl + 1;
+    }
+    None
 }
 
 /// The run of ASCII letters, digits and `_` at `pos`: enough to recognise
@@ -596,12 +797,16 @@ impl<'p, 's> Builder<'p, 's> {
     /// A step, handoff or end from its tokens (from pest or from the fast
     /// path, which gives the same ones), added to `script`.
     fn node_into(&mut self, rule: Rule, span: Span, toks: &[Tok], script: &mut Script<'s>) {
+        let (node, broken) = self.node_checked(rule, span, toks);
+        script.broken |= broken;
+        script.nodes.push(node);
+    }
+
+    /// The node, and whether it had a problem.
+    fn node_checked(&mut self, rule: Rule, span: Span, toks: &[Tok]) -> (Node<'s>, bool) {
         let before = self.diags.len();
         let node = self.node(rule, span, &mut toks.iter().copied());
-        if self.diags.len() > before {
-            script.broken = true;
-        }
-        script.nodes.push(node);
+        (node, self.diags.len() > before)
     }
 
     fn node(&mut self, rule: Rule, span: Span, inner: &mut Toks<'_>) -> Node<'s> {
