@@ -35,7 +35,7 @@ fn agree(name: &str, text: &str) -> (usize, usize) {
     );
     // Scanned in pieces (a large script is, one per core), it is the same:
     // tiny pieces put cuts everywhere, in strings and comments too.
-    for min_piece in [1, 7, 64] {
+    for min_piece in [1, 29] {
         let (pieces, pieces_diags, pieces_taken) = parse_with(FileId(0), text, true, min_piece);
         assert!(
             pieces == fast && pieces_taken == taken,

@@ -386,155 +386,207 @@ impl<'s> ScriptBuilder<'_, 's> {
         }
         self.diags.extend(dup);
 
-        // `from` is the step the edge leaves, `None` for `start`.
-        let resolve = |diags: &mut Vec<Diagnostic>,
-                       name: Ident<'s>,
-                       span: Span,
-                       from: Option<&str>|
-         -> Target<'s> {
-            let node = index.get(name.name).copied();
-            if node.is_none() && !s.broken {
-                let what = match from {
-                    Some(step) => format!("step `{step}` goes to"),
-                    None => "the script starts at".to_string(),
-                };
-                let mut d = Diagnostic::new(
-                    Code::UndefinedStep,
-                    file,
-                    name.span,
-                    format!(
-                        "{what} `{}`, which is not a step or terminal of {owner}",
-                        name.name
-                    ),
-                );
-                let names: Vec<&str> = index.keys().copied().collect();
-                if let Some(best) = closest(name.name, &names) {
-                    d = d.with_help(format!("did you mean `{best}`?"));
-                }
-                diags.push(d);
-            }
-            Target { name, node, span }
+        let nodes = Nodes {
+            file,
+            owner: &owner,
+            broken: s.broken,
+            index: &index,
+            program: self.program,
+            roles: self.roles,
         };
-
         if let Some(decl) = out.start_decl {
-            out.start = resolve(&mut self.diags, decl, decl.span, None).node;
+            out.start = nodes.resolve(&mut self.diags, decl, decl.span, None).node;
         } else if !s.nodes.is_empty() {
             out.start = Some(0);
         }
+        // Nodes are independent once their names are known: a large
+        // script's are built on every core, in chunks whose findings are
+        // kept in node order.
+        let mut found: Vec<Vec<Diagnostic>> = Vec::new();
+        s.nodes
+            .into_par_iter()
+            .enumerate()
+            .with_min_len(NODES_PER_TASK)
+            .map(|(i, n)| {
+                let mut diags = Vec::new();
+                (nodes.node(&mut diags, i, n), diags)
+            })
+            .unzip_into_vecs(&mut out.nodes, &mut found);
+        self.diags.extend(found.into_iter().flatten());
+        out
+    }
+}
 
-        for n in s.nodes {
-            let kind = match n.kind {
-                ast::NodeKind::Step(st) => {
-                    let mut v = self.values(file);
-                    let duration = st.duration.map(|d| v.duration(d));
-                    let max = st.max.map(|m| v.count(m, "`max`"));
-                    let mut step = Step {
-                        invalid_duration: matches!(duration, Some(None)),
-                        invalid_max: matches!(max, Some(None)),
-                        duration: duration.flatten(),
-                        max: max.flatten(),
-                        lines: st.lines,
-                        options: Vec::with_capacity(st.exits.len()),
-                        otherwise: None,
-                        goto: None,
-                    };
-                    for e in st.exits {
-                        let t = resolve(&mut self.diags, e.target, e.span, Some(n.name.name));
-                        match e.kind {
-                            ast::ExitKind::On(answer) => {
-                                step.options.push(Choice { answer, target: t })
-                            }
-                            ast::ExitKind::Otherwise => {
-                                step.otherwise.get_or_insert(t);
-                            }
-                            ast::ExitKind::Goto => {
-                                step.goto.get_or_insert(t);
-                            }
+/// The fewest nodes a task of [`ScriptBuilder::script`] builds.
+const NODES_PER_TASK: usize = 1024;
+
+/// What a script's nodes are built against: its node names, the roles
+/// and the contract.
+struct Nodes<'a, 's> {
+    file: FileId,
+    /// `script `name`` for messages.
+    owner: &'a str,
+    /// The script had syntax errors: a missing name may be in the broken
+    /// part, so it is not reported.
+    broken: bool,
+    /// Each node's id by name (the first definition).
+    index: &'a FxHashMap<&'s str, NodeId>,
+    program: &'a Program<'s>,
+    roles: &'a FxHashMap<&'s str, RoleId>,
+}
+
+impl<'s> Nodes<'_, 's> {
+    /// The target `name`; `from` is the step the edge leaves, `None` for
+    /// `start`.
+    fn resolve(
+        &self,
+        diags: &mut Vec<Diagnostic>,
+        name: Ident<'s>,
+        span: Span,
+        from: Option<&str>,
+    ) -> Target<'s> {
+        let node = self.index.get(name.name).copied();
+        if node.is_none() && !self.broken {
+            let what = match from {
+                Some(step) => format!("step `{step}` goes to"),
+                None => "the script starts at".to_string(),
+            };
+            let mut d = Diagnostic::new(
+                Code::UndefinedStep,
+                self.file,
+                name.span,
+                format!(
+                    "{what} `{}`, which is not a step or terminal of {}",
+                    name.name, self.owner
+                ),
+            );
+            let names: Vec<&str> = self.index.keys().copied().collect();
+            if let Some(best) = closest(name.name, &names) {
+                d = d.with_help(format!("did you mean `{best}`?"));
+            }
+            diags.push(d);
+        }
+        Target { name, node, span }
+    }
+
+    fn values<'d>(&self, diags: &'d mut Vec<Diagnostic>) -> Values<'d> {
+        Values {
+            file: self.file,
+            diags,
+        }
+    }
+
+    /// The node `n`, the `i`th of its script.
+    fn node(&self, diags: &mut Vec<Diagnostic>, i: NodeId, n: ast::Node<'s>) -> Node<'s> {
+        let file = self.file;
+        let kind = match n.kind {
+            ast::NodeKind::Step(st) => {
+                let mut v = self.values(diags);
+                let duration = st.duration.map(|d| v.duration(d));
+                let max = st.max.map(|m| v.count(m, "`max`"));
+                let mut step = Step {
+                    invalid_duration: matches!(duration, Some(None)),
+                    invalid_max: matches!(max, Some(None)),
+                    duration: duration.flatten(),
+                    max: max.flatten(),
+                    lines: st.lines,
+                    options: Vec::with_capacity(st.exits.len()),
+                    otherwise: None,
+                    goto: None,
+                };
+                for e in st.exits {
+                    let t = self.resolve(diags, e.target, e.span, Some(n.name.name));
+                    match e.kind {
+                        ast::ExitKind::On(answer) => {
+                            step.options.push(Choice { answer, target: t })
+                        }
+                        ast::ExitKind::Otherwise => {
+                            step.otherwise.get_or_insert(t);
+                        }
+                        ast::ExitKind::Goto => {
+                            step.goto.get_or_insert(t);
                         }
                     }
-                    NodeKind::Step(step)
                 }
-                ast::NodeKind::Handoff(h) => {
-                    let role_id = self.roles.get(h.role.name).copied();
-                    if role_id.is_none() && !self.role_may_be_broken(h.role.name) {
-                        let names: Vec<&str> =
-                            self.program.roles.iter().map(|r| r.name.name).collect();
-                        let mut d = Diagnostic::new(
-                            Code::UndefinedRole,
-                            file,
-                            h.role.span,
-                            format!(
-                                "handoff `{}` goes to `{}`, which is not a role",
-                                n.name.name, h.role.name
-                            ),
-                        );
-                        d = match closest(h.role.name, &names) {
-                            Some(best) => d.with_help(format!("did you mean `{best}`?")),
-                            None => d.with_help(format!(
-                                "define it: `role {} \"Отдел продаж\" {{ contact \"…\", \"…\" }}`",
-                                h.role.name
-                            )),
-                        };
-                        self.diags.push(d);
-                    }
-                    let mut v = self.values(file);
-                    let within = h.within.map(|w| v.duration(w));
-                    let tasks = h.tasks.into_iter().map(|t| task(&mut v, t)).collect();
-                    let fallback = h.fallback.map(|f| Target {
-                        name: f,
-                        node: index.get(f.name).copied(),
-                        span: f.span,
-                    });
-                    NodeKind::Handoff(Handoff {
-                        role: h.role,
-                        role_id,
-                        invalid_within: matches!(within, Some(None)),
-                        within: within.flatten(),
-                        lines: h.lines,
-                        pass: h.pass,
-                        summary: h.summary,
-                        tasks,
-                        fallback,
-                    })
-                }
-                ast::NodeKind::End(e) => {
-                    let mut v = self.values(file);
-                    let tasks = e.tasks.into_iter().map(|t| task(&mut v, t)).collect();
-                    NodeKind::End(End {
-                        outcome: e.outcome,
-                        lines: e.lines,
-                        tasks,
-                    })
-                }
-            };
-            for line in kind_lines(&kind) {
-                if let Some(f) = line.field
-                    && BUILTIN_FIELDS.contains(&f.name)
-                {
-                    self.diags.push(
-                        Diagnostic::new(
-                            Code::DuplicateName,
-                            file,
-                            f.span,
-                            format!("`{}` is a built-in field and cannot be asked for", f.name),
-                        )
-                        .with_help(format!(
-                            "`{{{}}}` is filled in by the operator tool; give the collected field another name",
-                            f.name
-                        )),
-                    );
-                }
+                NodeKind::Step(step)
             }
-            let duplicate = index.get(n.name.name) != Some(&out.nodes.len());
-            out.nodes.push(Node {
-                duplicate,
-                name: n.name,
-                header: n.header,
-                span: n.span,
-                kind,
-            });
+            ast::NodeKind::Handoff(h) => {
+                let role_id = self.roles.get(h.role.name).copied();
+                if role_id.is_none() && !self.role_may_be_broken(h.role.name) {
+                    let names: Vec<&str> = self.program.roles.iter().map(|r| r.name.name).collect();
+                    let mut d = Diagnostic::new(
+                        Code::UndefinedRole,
+                        file,
+                        h.role.span,
+                        format!(
+                            "handoff `{}` goes to `{}`, which is not a role",
+                            n.name.name, h.role.name
+                        ),
+                    );
+                    d = match closest(h.role.name, &names) {
+                        Some(best) => d.with_help(format!("did you mean `{best}`?")),
+                        None => d.with_help(format!(
+                            "define it: `role {} \"Отдел продаж\" {{ contact \"…\", \"…\" }}`",
+                            h.role.name
+                        )),
+                    };
+                    diags.push(d);
+                }
+                let mut v = self.values(diags);
+                let within = h.within.map(|w| v.duration(w));
+                let tasks = h.tasks.into_iter().map(|t| task(&mut v, t)).collect();
+                let fallback = h.fallback.map(|f| Target {
+                    name: f,
+                    node: self.index.get(f.name).copied(),
+                    span: f.span,
+                });
+                NodeKind::Handoff(Handoff {
+                    role: h.role,
+                    role_id,
+                    invalid_within: matches!(within, Some(None)),
+                    within: within.flatten(),
+                    lines: h.lines,
+                    pass: h.pass,
+                    summary: h.summary,
+                    tasks,
+                    fallback,
+                })
+            }
+            ast::NodeKind::End(e) => {
+                let mut v = self.values(diags);
+                let tasks = e.tasks.into_iter().map(|t| task(&mut v, t)).collect();
+                NodeKind::End(End {
+                    outcome: e.outcome,
+                    lines: e.lines,
+                    tasks,
+                })
+            }
+        };
+        for line in kind_lines(&kind) {
+            if let Some(f) = line.field
+                && BUILTIN_FIELDS.contains(&f.name)
+            {
+                diags.push(
+                    Diagnostic::new(
+                        Code::DuplicateName,
+                        file,
+                        f.span,
+                        format!("`{}` is a built-in field and cannot be asked for", f.name),
+                    )
+                    .with_help(format!(
+                        "`{{{}}}` is filled in by the operator tool; give the collected field another name",
+                        f.name
+                    )),
+                );
+            }
         }
-        out
+        Node {
+            duplicate: self.index.get(n.name.name) != Some(&i),
+            name: n.name,
+            header: n.header,
+            span: n.span,
+            kind,
+        }
     }
 
     /// Could `name` be a role that failed to parse?
