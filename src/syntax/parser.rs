@@ -42,7 +42,7 @@ pub fn parse(file: FileId, src: &str) -> (File<'_>, Vec<Diagnostic>) {
 
 /// The least text, in bytes, a piece of a script scanned on a core of its
 /// own gets (see [`FileParser::fast_nodes`]).
-const MIN_PIECE: usize = 128 * 1024;
+const MIN_PIECE: usize = 256 * 1024;
 
 /// [`parse`], with the hot-path scanner (`fast.rs`) on or off, and how
 /// many members it took. Both settings must give the same AST and the same
