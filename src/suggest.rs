@@ -3,13 +3,54 @@
 /// The candidate closest to `word` by edit distance, if close enough to be
 /// a likely typo.
 pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).max(1);
+    let len = word.chars().count();
+    let limit = limit(len);
     candidates
         .iter()
+        // An edit changes the length by one at most: a candidate whose
+        // length differs by more than the limit cannot be near.
+        .filter(|c| c.chars().count().abs_diff(len) <= limit)
         .map(|c| (edit_distance(word, c), *c))
         .filter(|&(d, _)| d <= limit && d > 0)
         .min()
         .map(|(_, c)| c)
+}
+
+/// How many edits still make a likely typo of a word of `len` characters.
+fn limit(len: usize) -> usize {
+    (len / 3).max(1)
+}
+
+/// Candidates asked again and again (a script's node names, for each
+/// target that is not one): sorted by length once, so that each question
+/// looks only at names of a length within reach. The same answers as
+/// [`closest`].
+pub struct Candidates<'a> {
+    /// (length in characters, name), sorted.
+    by_len: Vec<(usize, &'a str)>,
+}
+
+impl<'a> Candidates<'a> {
+    pub fn new(names: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut by_len: Vec<(usize, &'a str)> =
+            names.into_iter().map(|n| (n.chars().count(), n)).collect();
+        by_len.sort_unstable();
+        Candidates { by_len }
+    }
+
+    /// [`closest`] over these candidates.
+    pub fn closest(&self, word: &str) -> Option<&'a str> {
+        let len = word.chars().count();
+        let limit = limit(len);
+        let from = self.by_len.partition_point(|&(l, _)| l + limit < len);
+        self.by_len[from..]
+            .iter()
+            .take_while(|&&(l, _)| l <= len + limit)
+            .map(|&(_, c)| (edit_distance(word, c), c))
+            .filter(|&(d, _)| d <= limit && d > 0)
+            .min()
+            .map(|(_, c)| c)
+    }
 }
 
 /// Optimal string alignment distance: insertions, deletions, substitutions
@@ -53,5 +94,40 @@ mod tests {
         assert_eq!(closest("xyz", &["contract", "role", "script"]), None);
         assert_eq!(closest("script", &["script"]), None);
         assert_eq!(closest("nmae", &["name", "phone"]), Some("name"));
+    }
+
+    #[test]
+    fn candidates_answer_as_closest_does() {
+        let names = [
+            "приветствие",
+            "привет",
+            "прощание",
+            "a",
+            "ab",
+            "abc",
+            "abd",
+            "bcd",
+            "name",
+            "nmae",
+            "names",
+            "k1",
+            "k12",
+            "k123",
+            "передача_менеджеру",
+        ];
+        let c = Candidates::new(names.iter().copied());
+        for word in names.iter().copied().chain([
+            "",
+            "x",
+            "ac",
+            "abcd",
+            "nam",
+            "приветсвие",
+            "k13",
+            "k1234",
+            "передача_менеджер",
+        ]) {
+            assert_eq!(c.closest(word), closest(word, &names), "{word:?}");
+        }
     }
 }

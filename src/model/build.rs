@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 use super::values::Values;
 use super::*;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::suggest::closest;
+use crate::suggest::{Candidates, closest};
 use crate::syntax::ast::{self, ContractFieldKind as CF};
 
 /// Build the model of a project from its parsed files.
@@ -391,6 +391,7 @@ impl<'s> ScriptBuilder<'_, 's> {
             owner: &owner,
             broken: s.broken,
             index: &index,
+            names: std::sync::OnceLock::new(),
             program: self.program,
             roles: self.roles,
         };
@@ -431,6 +432,8 @@ struct Nodes<'a, 's> {
     broken: bool,
     /// Each node's id by name (the first definition).
     index: &'a FxHashMap<&'s str, NodeId>,
+    /// The node names, for "did you mean", made when first needed.
+    names: std::sync::OnceLock<Candidates<'s>>,
     program: &'a Program<'s>,
     roles: &'a FxHashMap<&'s str, RoleId>,
 }
@@ -460,8 +463,12 @@ impl<'s> Nodes<'_, 's> {
                     name.name, self.owner
                 ),
             );
-            let names: Vec<&str> = self.index.keys().copied().collect();
-            if let Some(best) = closest(name.name, &names) {
+            // Names sorted once per script, on the first name that is
+            // not one: thousands of missing targets stay linear-ish.
+            let names = self
+                .names
+                .get_or_init(|| Candidates::new(self.index.keys().copied()));
+            if let Some(best) = names.closest(name.name) {
                 d = d.with_help(format!("did you mean `{best}`?"));
             }
             diags.push(d);
