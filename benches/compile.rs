@@ -74,11 +74,13 @@ fn benches(c: &mut Criterion) {
         g.sample_size(samples)
             .throughput(Throughput::Bytes(bytes.len() as u64));
         g.bench_with_input(BenchmarkId::from_parameter(steps), &sources, |b, s| {
-            // As `callscript build` does it: the JSON's fingerprints and
-            // first nodes are made while the checks run.
+            // As `callscript build` does it: compact, the JSON's
+            // fingerprints and first nodes made while the checks run.
             b.iter(|| {
                 let (project, _, ahead) =
-                    callscript::compile_alongside(s, &Options::default(), json::ahead);
+                    callscript::compile_alongside(s, &Options::default(), |p| {
+                        json::ahead(p, json::Layout::Compact)
+                    });
                 let mut out = Vec::new();
                 json::write_with(
                     &project.expect("no errors"),

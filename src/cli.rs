@@ -60,6 +60,10 @@ enum Command {
         /// The folder to write operator.json into (created if missing)
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// Indent the JSON for people to read (it is compact otherwise,
+        /// about half the size)
+        #[arg(long)]
+        pretty: bool,
         /// Treat warnings as errors (write nothing, exit 1)
         #[arg(long)]
         deny_warnings: bool,
@@ -206,14 +210,21 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Build {
             paths,
             out,
+            pretty,
             deny_warnings,
             color,
         } => {
+            let layout = if pretty {
+                json::Layout::Pretty
+            } else {
+                json::Layout::Compact
+            };
             let sources = files::read_project(&paths)?;
             let options = Options::default();
             // What of the JSON needs only the model is made while the
             // checks run.
-            let compiled = callscript::compile_alongside(&sources, &options, json::ahead);
+            let compiled =
+                callscript::compile_alongside(&sources, &options, |p| json::ahead(p, layout));
             let (Some(project), Some(ahead)) = checked(&sources, compiled, deny_warnings, color)?
             else {
                 return Ok(EXIT_ERRORS);

@@ -3,7 +3,7 @@
 
 mod common;
 
-use callscript::emit::json;
+use callscript::emit::json::{self, Layout};
 use callscript::{Options, SourceFile};
 use common::{callscript, example, root, s};
 
@@ -188,11 +188,24 @@ fn build_writes_operator_json_and_a_failed_build_leaves_it_intact() {
         "{}",
         String::from_utf8_lossy(&ok.stderr)
     );
+    let sources = example();
+    let (project, _) = callscript::compile(&sources, &Options::default());
+    let project = project.unwrap();
+    // Compact by default; `--pretty` indents it.
     let first = std::fs::read(out.join("operator.json")).unwrap();
     assert_eq!(
         String::from_utf8(first.clone()).unwrap(),
+        json::to_string_as(&project, Layout::Compact)
+    );
+    let pretty = callscript(&["build", "scripts", "--out", s(&out), "--pretty"]);
+    assert_eq!(pretty.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(out.join("operator.json")).unwrap(),
         operator_json(&example())
     );
+    let again = callscript(&["build", "scripts", "--out", s(&out)]);
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(std::fs::read(out.join("operator.json")).unwrap(), first);
 
     // A project with errors: exit 1, nothing written, the old file intact.
     let broken = dir.path().join("broken.script");
@@ -272,28 +285,53 @@ fn the_writer_gives_serde_jsons_bytes() {
         let (Some(project), _) = callscript::compile(sources, &Options::default()) else {
             continue;
         };
-        let fast = callscript::emit::json::to_string(&project);
-        let reference = callscript::emit::json::to_string_reference(&project);
-        assert!(
-            fast == reference,
-            "{}: the writer differs from serde_json",
-            sources[0].name
-        );
-        // As `build` does it: fingerprints and first nodes made while the
-        // checks run; and work made for another project is not used.
-        let (Some(project), _, Some(ahead)) =
-            callscript::compile_alongside(sources, &Options::default(), json::ahead)
-        else {
-            panic!("{}: compiled once, not twice", sources[0].name);
-        };
-        for ahead in [ahead, json::ahead(&other.program)] {
-            let mut out = Vec::new();
-            json::write_with(&project, ahead, &mut out).unwrap();
+        for layout in [Layout::Pretty, Layout::Compact] {
+            let fast = json::to_string_as(&project, layout);
+            let reference = json::to_string_reference(&project, layout);
             assert!(
-                out == reference.as_bytes(),
-                "{}: the writer differs from serde_json with work done ahead",
+                fast == reference,
+                "{}: the writer differs from serde_json ({layout:?})",
                 sources[0].name
             );
+            // As `build` does it: fingerprints and first nodes made while
+            // the checks run; and work made for another project, or in
+            // another layout, is not used.
+            let (Some(project), _, Some(ahead)) =
+                callscript::compile_alongside(sources, &Options::default(), |p| {
+                    json::ahead(p, layout)
+                })
+            else {
+                panic!("{}: compiled once, not twice", sources[0].name);
+            };
+            let other_layout = match layout {
+                Layout::Pretty => Layout::Compact,
+                Layout::Compact => Layout::Pretty,
+            };
+            let elsewhere = json::ahead(&other.program, layout);
+            let (Some(again), _, Some(in_other_layout)) =
+                callscript::compile_alongside(sources, &Options::default(), |p| {
+                    json::ahead(p, other_layout)
+                })
+            else {
+                panic!("{}: compiled once, not thrice", sources[0].name);
+            };
+            for (project, ahead, expected) in [
+                (&project, ahead, &reference),
+                (&project, elsewhere, &reference),
+                (
+                    &again,
+                    in_other_layout,
+                    &json::to_string_reference(&again, other_layout),
+                ),
+            ] {
+                let mut out = Vec::new();
+                json::write_with(project, ahead, &mut out).unwrap();
+                assert!(
+                    out == expected.as_bytes(),
+                    "{}: the writer differs from serde_json with work done ahead",
+                    sources[0].name
+                );
+            }
         }
         compared += 1;
     }

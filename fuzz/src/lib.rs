@@ -30,7 +30,12 @@ pub fn pipeline(sources: &[SourceFile], full: bool) {
             );
         }
         let Some(project) = project else { continue };
+        // Both layouts: compact is what `build` writes by default.
         let _ = callscript::emit::json::to_string(&project);
+        let _ = callscript::emit::json::to_string_as(
+            &project,
+            callscript::emit::json::Layout::Compact,
+        );
         let settings = annex::Options::default();
         let view = annex::annex(&project, &settings);
         let _ = annex::markdown(&view, None);

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use super::fingerprint::fingerprint;
 use super::pipeline::Ordered;
+pub use super::pretty::Layout;
 use super::pretty::Pretty;
 use super::{template, template_cow};
 use crate::Project;
@@ -526,27 +527,38 @@ fn node<'a>(contract: Option<&model::Contract<'_>>, n: &'a model::Node<'a>) -> N
 /// The operator JSON of a checked project, pretty-printed, ending with a
 /// newline.
 pub fn to_string(project: &Project<'_>) -> String {
+    to_string_as(project, Layout::Pretty)
+}
+
+/// The operator JSON of a checked project in `layout`, ending with a
+/// newline.
+pub fn to_string_as(project: &Project<'_>, layout: Layout) -> String {
     let mut out = Vec::new();
-    write(project, &mut out).expect("writing into memory cannot fail");
+    write(project, layout, &mut out).expect("writing into memory cannot fail");
     String::from_utf8(out).expect("the writer writes UTF-8")
 }
 
-/// The operator JSON written to `out` as it is produced, without holding
-/// the whole text in memory (the same bytes as [`to_string`]). The caller
-/// owns the writer; the library does no I/O of its own.
+/// The operator JSON in `layout`, written to `out` as it is produced,
+/// without holding the whole text in memory (the same bytes as
+/// [`to_string_as`]). The caller owns the writer; the library does no I/O
+/// of its own.
 ///
 /// Written by `emit::pretty`, byte for byte what serde_json makes of the
 /// structs above ([`to_string_reference`]). Each script's nodes are
 /// rendered in parallel chunks, a round at a time, and each round is
 /// written to `out` while the next one renders; everything is written in
 /// order.
-pub fn write(project: &Project<'_>, out: &mut (dyn std::io::Write + Send)) -> std::io::Result<()> {
-    write_with(project, ahead(&project.program), out)
+pub fn write(
+    project: &Project<'_>,
+    layout: Layout,
+    out: &mut (dyn std::io::Write + Send),
+) -> std::io::Result<()> {
+    write_with(project, ahead(&project.program, layout), out)
 }
 
-/// [`write`], with the work [`ahead`] did on the same project's model
-/// (typically while the checks ran). Work done on another model is not
-/// used.
+/// [`write`], in the layout of `ahead` and with the work [`ahead`] did on
+/// the same project's model (typically while the checks ran). Work done
+/// on another model is not used.
 pub fn write_with(
     project: &Project<'_>,
     ahead: Ahead,
@@ -555,11 +567,11 @@ pub fn write_with(
     let ahead = if ahead.fits(&project.program) {
         ahead
     } else {
-        self::ahead(&project.program)
+        self::ahead(&project.program, ahead.layout)
     };
     let doc = operator_with(project, false);
     let mut buf = Vec::with_capacity(1 << 16);
-    let mut w = Pretty::new(&mut buf, 0);
+    let mut w = Pretty::with_layout(&mut buf, 0, ahead.layout);
     w.begin_object();
     w.key("format");
     w.str(doc.format);
@@ -579,7 +591,7 @@ pub fn write_with(
     w.begin_array();
     for (s, a) in doc.scripts.iter().zip(ahead.scripts) {
         w.element();
-        s.write(&mut w, a, out)?;
+        s.write(&mut w, ahead.layout, a, out)?;
     }
     w.end_array();
     w.end_object();
@@ -593,6 +605,7 @@ pub fn write_with(
 /// rendered. [`write_with`] writes the rest. The CLI makes it while the
 /// checks run, on the cores they leave idle.
 pub struct Ahead {
+    layout: Layout,
     scripts: Vec<ScriptAhead>,
 }
 
@@ -609,9 +622,9 @@ struct ScriptAhead {
 /// large script take about as long as rendering this many.
 const AHEAD_NODES: usize = 4096;
 
-/// Fingerprint every script of `program` and render its first nodes (see
-/// [`Ahead`]).
-pub fn ahead(program: &model::Program<'_>) -> Ahead {
+/// Fingerprint every script of `program` and render its first nodes in
+/// `layout` (see [`Ahead`]).
+pub fn ahead(program: &model::Program<'_>, layout: Layout) -> Ahead {
     let mut budget = AHEAD_NODES;
     let chunks: Vec<usize> = program
         .scripts
@@ -632,7 +645,7 @@ pub fn ahead(program: &model::Program<'_>) -> Ahead {
                 || fingerprint(s),
                 || {
                     let mut nodes = Ordered::new(&s.nodes, NODES_PER_CHUNK, chunks, |c, b| {
-                        render_nodes(contract, c, b)
+                        render_nodes(contract, layout, c, b)
                     });
                     if chunks == 0 {
                         Vec::new()
@@ -648,7 +661,7 @@ pub fn ahead(program: &model::Program<'_>) -> Ahead {
             }
         })
         .collect();
-    Ahead { scripts }
+    Ahead { layout, scripts }
 }
 
 impl Ahead {
@@ -677,10 +690,11 @@ const NODE_DEPTH: usize = 4;
 /// Render `nodes` as elements of a script's `nodes` array.
 fn render_nodes(
     contract: Option<&model::Contract<'_>>,
+    layout: Layout,
     nodes: &[model::Node<'_>],
     buf: &mut Vec<u8>,
 ) {
-    let mut w = Pretty::new(buf, NODE_DEPTH);
+    let mut w = Pretty::with_layout(buf, NODE_DEPTH, layout);
     for n in nodes {
         w.element();
         write_node(contract, n, &mut w);
@@ -690,8 +704,13 @@ fn render_nodes(
 /// The operator JSON as serde_json writes the structs above: the reference
 /// that [`write`]'s bytes are tested against.
 #[doc(hidden)]
-pub fn to_string_reference(project: &Project<'_>) -> String {
-    let mut s = serde_json::to_string_pretty(&operator(project)).expect("serialisable");
+pub fn to_string_reference(project: &Project<'_>, layout: Layout) -> String {
+    let doc = operator(project);
+    let mut s = match layout {
+        Layout::Pretty => serde_json::to_string_pretty(&doc),
+        Layout::Compact => serde_json::to_string(&doc),
+    }
+    .expect("serialisable");
     s.push('\n');
     s
 }
@@ -838,6 +857,7 @@ impl Script<'_> {
     fn write(
         &self,
         w: &mut Pretty<'_>,
+        layout: Layout,
         ahead: ScriptAhead,
         sink: &mut (dyn std::io::Write + Send),
     ) -> std::io::Result<()> {
@@ -867,7 +887,7 @@ impl Script<'_> {
         w.begin_array();
         debug_assert_eq!(w.depth(), NODE_DEPTH);
         let mut nodes = Ordered::new(&script.nodes, NODES_PER_CHUNK, CHUNKS_PER_ROUND, |c, b| {
-            render_nodes(contract, c, b)
+            render_nodes(contract, layout, c, b)
         });
         nodes.skip(ahead.rendered.len());
         nodes.run(ahead.rendered, |r| w.elements_to(r, sink))?;

@@ -1,7 +1,8 @@
-//! A pretty JSON writer that produces exactly the bytes of
+//! A JSON writer that produces exactly the bytes of
 //! `serde_json::to_writer_pretty` (two-space indent, `": "` after keys,
-//! `{}`/`[]` when empty, serde_json's string escapes), straight into a
-//! byte buffer and from any nesting depth.
+//! `{}`/`[]` when empty, serde_json's string escapes) or, in the compact
+//! [`Layout`], of `serde_json::to_writer`, straight into a byte buffer and
+//! from any nesting depth.
 //!
 //! Why not serde_json itself: the operator JSON of a large project is
 //! several times the size of its sources, and serde_json's formatter goes
@@ -14,27 +15,47 @@
 use super::template_cow;
 use crate::model::{Str, Text};
 
-/// Writes JSON values into `out`, pretty-printed.
+/// How a JSON document is laid out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// On one line, no spaces: `serde_json::to_writer`.
+    Compact,
+    /// Two-space indented: `serde_json::to_writer_pretty`.
+    Pretty,
+}
+
+/// Writes JSON values into `out`, pretty-printed or compact.
 pub struct Pretty<'o> {
     out: &'o mut Vec<u8>,
     depth: usize,
     /// No entry written yet in the innermost open object or array.
     first: bool,
+    compact: bool,
 }
 
 const SPACES: &[u8; 64] = b"                                                                ";
 
 impl<'o> Pretty<'o> {
-    /// A writer whose values sit at nesting `depth` (0 for a document).
+    /// A pretty writer whose values sit at nesting `depth` (0 for a
+    /// document).
     pub fn new(out: &'o mut Vec<u8>, depth: usize) -> Self {
+        Self::with_layout(out, depth, Layout::Pretty)
+    }
+
+    /// A writer in `layout` whose values sit at nesting `depth`.
+    pub fn with_layout(out: &'o mut Vec<u8>, depth: usize, layout: Layout) -> Self {
         Pretty {
             out,
             depth,
             first: true,
+            compact: layout == Layout::Compact,
         }
     }
 
     fn indent(&mut self) {
+        if self.compact {
+            return;
+        }
         let mut n = self.depth * 2;
         while n > 0 {
             let k = n.min(SPACES.len());
@@ -45,7 +66,11 @@ impl<'o> Pretty<'o> {
 
     /// The line break (and comma) before an entry of an object or array.
     fn entry(&mut self) {
-        if self.first {
+        if self.compact {
+            if !self.first {
+                self.out.push(b',');
+            }
+        } else if self.first {
             self.out.push(b'\n');
         } else {
             self.out.extend_from_slice(b",\n");
@@ -78,7 +103,7 @@ impl<'o> Pretty<'o> {
 
     fn close(&mut self, bracket: u8) {
         self.depth -= 1;
-        if !self.first {
+        if !self.first && !self.compact {
             self.out.push(b'\n');
             self.indent();
         }
@@ -94,7 +119,8 @@ impl<'o> Pretty<'o> {
         self.entry();
         self.out.push(b'"');
         self.out.extend_from_slice(key.as_bytes());
-        self.out.extend_from_slice(b"\": ");
+        self.out
+            .extend_from_slice(if self.compact { b"\":" } else { b"\": " });
     }
 
     /// The start of an array element; its value follows.
@@ -103,9 +129,9 @@ impl<'o> Pretty<'o> {
     }
 
     /// Elements rendered apart for the array open here (see
-    /// [`Pretty::depth`]), handed to `sink` after what is written so far:
-    /// `rendered` starts with the line break of its first element as if it
-    /// were the array's first.
+    /// [`Pretty::depth`]), in the same layout, handed to `sink` after what
+    /// is written so far: `rendered` starts as the array's first element
+    /// would (with its line break, when pretty).
     pub fn elements_to(
         &mut self,
         rendered: &[u8],
@@ -374,8 +400,17 @@ mod tests {
 
     #[test]
     fn layout_matches_serde_json_pretty() {
+        layout_matches(Layout::Pretty);
+    }
+
+    #[test]
+    fn layout_matches_serde_json_compact() {
+        layout_matches(Layout::Compact);
+    }
+
+    fn layout_matches(layout: Layout) {
         let mut out = Vec::new();
-        let mut w = Pretty::new(&mut out, 0);
+        let mut w = Pretty::with_layout(&mut out, 0, layout);
         w.begin_object();
         w.key("a");
         w.begin_array();
@@ -406,9 +441,10 @@ mod tests {
         });
         // serde_json's `json!` map is sorted by key unless preserve_order;
         // the keys above are in sorted order.
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            serde_json::to_string_pretty(&reference).unwrap()
-        );
+        let expected = match layout {
+            Layout::Pretty => serde_json::to_string_pretty(&reference),
+            Layout::Compact => serde_json::to_string(&reference),
+        };
+        assert_eq!(String::from_utf8(out).unwrap(), expected.unwrap());
     }
 }
