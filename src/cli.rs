@@ -225,10 +225,11 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             // checks run.
             let compiled =
                 callscript::compile_alongside(&sources, &options, |p| json::ahead(p, layout));
-            let (Some(project), Some(ahead)) = checked(&sources, compiled, deny_warnings, color)?
-            else {
+            let (Some(project), ahead) = checked(&sources, compiled, deny_warnings, color)? else {
                 return Ok(EXIT_ERRORS);
             };
+            // Made whenever the model had no errors, so always here.
+            let ahead = ahead.unwrap_or_else(|| json::ahead(&project.program, layout));
             let path = files::write_atomically_with(&out, "operator.json", |w| {
                 json::write_with(&project, ahead, w)
             })?;
