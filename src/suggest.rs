@@ -3,15 +3,15 @@
 /// The candidate closest to `word` by edit distance, if close enough to be
 /// a likely typo.
 pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let len = word.chars().count();
-    let limit = limit(len);
+    let mut near = Near::new(word);
+    let (len, limit) = (near.word.len(), near.limit);
     candidates
         .iter()
         // An edit changes the length by one at most: a candidate whose
         // length differs by more than the limit cannot be near.
         .filter(|c| c.chars().count().abs_diff(len) <= limit)
-        .map(|c| (edit_distance(word, c), *c))
-        .filter(|&(d, _)| d <= limit && d > 0)
+        .filter_map(|c| Some((near.within(c)?, *c)))
+        .filter(|&(d, _)| d > 0)
         .min()
         .map(|(_, c)| c)
 }
@@ -40,21 +40,88 @@ impl<'a> Candidates<'a> {
 
     /// [`closest`] over these candidates.
     pub fn closest(&self, word: &str) -> Option<&'a str> {
-        let len = word.chars().count();
-        let limit = limit(len);
+        let mut near = Near::new(word);
+        let (len, limit) = (near.word.len(), near.limit);
         let from = self.by_len.partition_point(|&(l, _)| l + limit < len);
         self.by_len[from..]
             .iter()
             .take_while(|&&(l, _)| l <= len + limit)
-            .map(|&(_, c)| (edit_distance(word, c), c))
-            .filter(|&(d, _)| d <= limit && d > 0)
+            .filter_map(|&(_, c)| Some((near.within(c)?, c)))
+            .filter(|&(d, _)| d > 0)
             .min()
             .map(|(_, c)| c)
     }
 }
 
+/// Edit distances from one word to candidate after candidate, within the
+/// limit of a likely typo: the rows of the table are reused, and a
+/// candidate is given up as soon as no cell can come back under the limit.
+struct Near {
+    word: Vec<char>,
+    limit: usize,
+    candidate: Vec<char>,
+    /// Rows i-2, i-1 and i of the table.
+    rows: [Vec<usize>; 3],
+}
+
+impl Near {
+    fn new(word: &str) -> Self {
+        let word: Vec<char> = word.chars().collect();
+        Near {
+            limit: limit(word.len()),
+            word,
+            candidate: Vec::new(),
+            rows: [Vec::new(), Vec::new(), Vec::new()],
+        }
+    }
+
+    /// The optimal string alignment distance (see [`edit_distance`]) to
+    /// `c`, if it is at most the limit.
+    fn within(&mut self, c: &str) -> Option<usize> {
+        self.candidate.clear();
+        self.candidate.extend(c.chars());
+        let (a, b, limit) = (&self.word, &self.candidate, self.limit);
+        let w = b.len() + 1;
+        let [older, prev, cur] = &mut self.rows;
+        for r in [&mut *older, &mut *prev, &mut *cur] {
+            r.clear();
+            r.resize(w, 0);
+        }
+        for (j, cell) in prev.iter_mut().enumerate() {
+            *cell = j;
+        }
+        let mut prev_min = 0;
+        for i in 1..=a.len() {
+            cur[0] = i;
+            let mut row_min = i;
+            for j in 1..w {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    v = v.min(older[j - 2] + 1);
+                }
+                cur[j] = v;
+                row_min = row_min.min(v);
+            }
+            // Every cell of the next row is at least one of these rows'
+            // cells (plus nothing or one): once two rows in a row are over
+            // the limit, so is the rest of the table.
+            if row_min > limit && prev_min > limit {
+                return None;
+            }
+            prev_min = row_min;
+            std::mem::swap(older, prev);
+            std::mem::swap(prev, cur);
+        }
+        let d = prev[w - 1];
+        (d <= limit).then_some(d)
+    }
+}
+
 /// Optimal string alignment distance: insertions, deletions, substitutions
-/// and swaps of neighbours (`nmae` → `name` is one edit) each count 1.
+/// and swaps of neighbours (`nmae` → `name` is one edit) each count 1. The
+/// whole table: the reference [`Near`] is tested against.
+#[cfg(test)]
 fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
@@ -94,6 +161,39 @@ mod tests {
         assert_eq!(closest("xyz", &["contract", "role", "script"]), None);
         assert_eq!(closest("script", &["script"]), None);
         assert_eq!(closest("nmae", &["name", "phone"]), Some("name"));
+    }
+
+    #[test]
+    fn near_gives_the_distance_within_the_limit() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "abc",
+            "acb",
+            "bca",
+            "name",
+            "nmae",
+            "names",
+            "k12",
+            "k123",
+            "k1234x",
+            "привет",
+            "првиет",
+            "приветствие",
+            "abcdefghij",
+            "bacdefghji",
+            "xyzxyzxyzxyz",
+        ];
+        for w in words {
+            let mut near = Near::new(w);
+            for c in words {
+                let d = edit_distance(w, c);
+                let expected = (d <= near.limit).then_some(d);
+                assert_eq!(near.within(c), expected, "{w:?} → {c:?}");
+            }
+        }
     }
 
     #[test]
