@@ -391,7 +391,6 @@ impl<'s> ScriptBuilder<'_, 's> {
             owner: &owner,
             broken: s.broken,
             index: &index,
-            names: std::sync::OnceLock::new(),
             program: self.program,
             roles: self.roles,
         };
@@ -413,6 +412,7 @@ impl<'s> ScriptBuilder<'_, 's> {
                 (nodes.node(&mut diags, i, n), diags)
             })
             .unzip_into_vecs(&mut out.nodes, &mut found);
+        suggest_targets(&out.nodes, &index, &mut found);
         self.diags.extend(found.into_iter().flatten());
         out
     }
@@ -420,6 +420,43 @@ impl<'s> ScriptBuilder<'_, 's> {
 
 /// The fewest nodes a task of [`ScriptBuilder::script`] builds.
 const NODES_PER_TASK: usize = 1024;
+
+/// The most targets of one script that are not names of it and still get
+/// a "did you mean": more is a script broken wholesale (a rename gone
+/// wrong), where a suggestion each would cost targets × names.
+const SUGGESTED_TARGETS: usize = 200;
+
+/// "Did you mean" for the `undefined-step` findings of a script's nodes
+/// (`found`, one list per node), once they are all built: the same
+/// suggestions whatever the order the nodes were built in, and none when
+/// there are more than [`SUGGESTED_TARGETS`].
+fn suggest_targets(
+    nodes: &[Node<'_>],
+    index: &FxHashMap<&str, NodeId>,
+    found: &mut [Vec<Diagnostic>],
+) {
+    let is_missing = |d: &&mut Diagnostic| d.code == Code::UndefinedStep;
+    let missing = found.iter_mut().flatten().filter(is_missing).count();
+    if missing == 0 || missing > SUGGESTED_TARGETS {
+        return;
+    }
+    let unknown: FxHashMap<Span, &str> = nodes
+        .iter()
+        .flat_map(|n| n.exits())
+        .filter(|t| t.node.is_none())
+        .map(|t| (t.name.span, t.name.name))
+        .collect();
+    let names = Candidates::new(index.keys().copied());
+    for d in found.iter_mut().flatten().filter(is_missing) {
+        if let Some(best) = unknown.get(&d.span).and_then(|n| names.closest(n)) {
+            d.help = Some(did_you_mean(best));
+        }
+    }
+}
+
+fn did_you_mean(name: &str) -> String {
+    format!("did you mean `{name}`?")
+}
 
 /// What a script's nodes are built against: its node names, the roles
 /// and the contract.
@@ -432,8 +469,6 @@ struct Nodes<'a, 's> {
     broken: bool,
     /// Each node's id by name (the first definition).
     index: &'a FxHashMap<&'s str, NodeId>,
-    /// The node names, for "did you mean", made when first needed.
-    names: std::sync::OnceLock<Candidates<'s>>,
     program: &'a Program<'s>,
     roles: &'a FxHashMap<&'s str, RoleId>,
 }
@@ -463,13 +498,12 @@ impl<'s> Nodes<'_, 's> {
                     name.name, self.owner
                 ),
             );
-            // Names sorted once per script, on the first name that is
-            // not one: thousands of missing targets stay linear-ish.
-            let names = self
-                .names
-                .get_or_init(|| Candidates::new(self.index.keys().copied()));
-            if let Some(best) = names.closest(name.name) {
-                d = d.with_help(format!("did you mean `{best}`?"));
+            // "Did you mean": see `suggest_targets`; for `start`, here.
+            if from.is_none() {
+                let names: Vec<&str> = self.index.keys().copied().collect();
+                if let Some(best) = closest(name.name, &names) {
+                    d = d.with_help(did_you_mean(best));
+                }
             }
             diags.push(d);
         }
