@@ -5,15 +5,14 @@
 pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let mut near = Near::new(word);
     let (len, limit) = (near.word.len(), near.limit);
-    candidates
-        .iter()
-        // An edit changes the length by one at most: a candidate whose
-        // length differs by more than the limit cannot be near.
-        .filter(|c| c.chars().count().abs_diff(len) <= limit)
-        .filter_map(|c| Some((near.within(c)?, *c)))
-        .filter(|&(d, _)| d > 0)
-        .min()
-        .map(|(_, c)| c)
+    // An edit changes the length by one at most: a candidate whose length
+    // differs by more than the limit cannot be near.
+    near.best(
+        candidates
+            .iter()
+            .copied()
+            .filter(|c| c.chars().count().abs_diff(len) <= limit),
+    )
 }
 
 /// How many edits still make a likely typo of a word of `len` characters.
@@ -43,13 +42,12 @@ impl<'a> Candidates<'a> {
         let mut near = Near::new(word);
         let (len, limit) = (near.word.len(), near.limit);
         let from = self.by_len.partition_point(|&(l, _)| l + limit < len);
-        self.by_len[from..]
-            .iter()
-            .take_while(|&&(l, _)| l <= len + limit)
-            .filter_map(|&(_, c)| Some((near.within(c)?, c)))
-            .filter(|&(d, _)| d > 0)
-            .min()
-            .map(|(_, c)| c)
+        near.best(
+            self.by_len[from..]
+                .iter()
+                .take_while(|&&(l, _)| l <= len + limit)
+                .map(|&(_, c)| c),
+        )
     }
 }
 
@@ -73,6 +71,16 @@ impl Near {
             candidate: Vec::new(),
             rows: [Vec::new(), Vec::new(), Vec::new()],
         }
+    }
+
+    /// The nearest of `candidates` within the limit (not the word itself);
+    /// of equally near ones, the first in sort order.
+    fn best<'a>(&mut self, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+        candidates
+            .filter_map(|c| Some((self.within(c)?, c)))
+            .filter(|&(d, _)| d > 0)
+            .min()
+            .map(|(_, c)| c)
     }
 
     /// The optimal string alignment distance (see [`edit_distance`]) to

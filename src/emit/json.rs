@@ -571,7 +571,7 @@ pub fn write_with(
     };
     let doc = operator_with(project, false);
     let mut buf = Vec::with_capacity(1 << 16);
-    let mut w = Pretty::with_layout(&mut buf, 0, ahead.layout);
+    let mut w = Pretty::new(&mut buf, 0, ahead.layout);
     w.begin_object();
     w.key("format");
     w.str(doc.format);
@@ -694,7 +694,7 @@ fn render_nodes(
     nodes: &[model::Node<'_>],
     buf: &mut Vec<u8>,
 ) {
-    let mut w = Pretty::with_layout(buf, NODE_DEPTH, layout);
+    let mut w = Pretty::new(buf, NODE_DEPTH, layout);
     for n in nodes {
         w.element();
         write_node(contract, n, &mut w);

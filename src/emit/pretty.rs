@@ -36,14 +36,9 @@ pub struct Pretty<'o> {
 const SPACES: &[u8; 64] = b"                                                                ";
 
 impl<'o> Pretty<'o> {
-    /// A pretty writer whose values sit at nesting `depth` (0 for a
+    /// A writer in `layout` whose values sit at nesting `depth` (0 for a
     /// document).
-    pub fn new(out: &'o mut Vec<u8>, depth: usize) -> Self {
-        Self::with_layout(out, depth, Layout::Pretty)
-    }
-
-    /// A writer in `layout` whose values sit at nesting `depth`.
-    pub fn with_layout(out: &'o mut Vec<u8>, depth: usize, layout: Layout) -> Self {
+    pub fn new(out: &'o mut Vec<u8>, depth: usize, layout: Layout) -> Self {
         Pretty {
             out,
             depth,
@@ -150,7 +145,7 @@ impl<'o> Pretty<'o> {
 
     /// The current nesting depth: elements of an array rendered apart
     /// for [`Pretty::elements_to`] are written by a `Pretty::new(buf,
-    /// depth)` with the depth of the open array.
+    /// depth, layout)` with the depth of the open array.
     pub fn depth(&self) -> usize {
         self.depth
     }
@@ -410,7 +405,7 @@ mod tests {
 
     fn layout_matches(layout: Layout) {
         let mut out = Vec::new();
-        let mut w = Pretty::with_layout(&mut out, 0, layout);
+        let mut w = Pretty::new(&mut out, 0, layout);
         w.begin_object();
         w.key("a");
         w.begin_array();
