@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use callscript::emit::{annex, json};
 use callscript::render::{self, Sources, Style};
-use callscript::{Diagnostic, Options, Project, Severity, SourceFile};
+use callscript::{Analysed, Diagnostic, Options, Project, Severity, SourceFile};
 
 use crate::files;
 
@@ -221,18 +221,37 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             };
             let sources = files::read_project(&paths)?;
             let options = Options::default();
-            // What of the JSON needs only the model is made while the
-            // checks run.
-            let compiled =
-                callscript::compile_alongside(&sources, &options, |p| json::ahead(p, layout));
-            let (Some(project), ahead) = checked(&sources, compiled, deny_warnings, color)? else {
+            // The fingerprints and the first nodes are made while the
+            // graphs are; then, into a folder that exists, the JSON is
+            // written and made durable while the checks run, and put in
+            // place only if they pass. A failing build removes it (and
+            // creates no folder).
+            let write = |project: Analysed, ahead, unwanted: &(dyn Fn() -> bool + Sync)| {
+                files::stage(&out, "operator.json", unwanted, |w| {
+                    json::write_with(project, ahead, w)
+                })
+            };
+            let compiled = callscript::compile_alongside(
+                &sources,
+                &options,
+                |program| json::ahead(program, layout),
+                |project, ahead, along| {
+                    out.is_dir()
+                        .then(|| write(project, ahead, &|| along.unwanted()))
+                },
+            );
+            let (Some(project), staged) = checked(&sources, compiled, deny_warnings, color)? else {
                 return Ok(EXIT_ERRORS);
             };
-            // Made whenever the model had no errors, so always here.
-            let ahead = ahead.unwrap_or_else(|| json::ahead(&project.program, layout));
-            let path = files::write_atomically_with(&out, "operator.json", |w| {
-                json::write_with(&project, ahead, w)
-            })?;
+            let staged = match staged.flatten() {
+                Some(staged) => staged?,
+                None => write(
+                    project.analysed(),
+                    json::ahead(&project.program, layout),
+                    &|| false,
+                )?,
+            };
+            let path = staged.commit()?;
             wrote(&path, &project);
             exiting(project);
             Ok(EXIT_OK)
@@ -264,7 +283,7 @@ fn write_annex(args: AnnexArgs) -> Result<u8, Failure> {
     let options = Options {
         require_contract: true,
     };
-    let compiled = callscript::compile_alongside(&sources, &options, |_| ());
+    let compiled = callscript::compile_alongside(&sources, &options, |_| (), |_, (), _| ());
     let (Some(project), _) = checked(&sources, compiled, args.deny_warnings, args.color)? else {
         return Ok(EXIT_ERRORS);
     };

@@ -144,6 +144,23 @@ pub fn write_atomically_with(
     name: &str,
     write: impl FnOnce(&mut (dyn std::io::Write + Send)) -> std::io::Result<()>,
 ) -> Result<PathBuf, Failure> {
+    stage(dir, name, || false, write)?.commit()
+}
+
+/// The first half of [`write_atomically_with`]: the content is written
+/// beside `dir/name`, in a temporary file, and made durable, but not put
+/// in place: [`Staged::commit`] does that, and dropping the [`Staged`]
+/// removes the temporary file. `build` stages its output while the checks
+/// run and commits it only if they pass.
+///
+/// `unwanted` is asked before each write; once it says yes, writing stops
+/// and staging fails (the caller no longer wants the file).
+pub fn stage(
+    dir: &Path,
+    name: &str,
+    unwanted: impl Fn() -> bool + Sync,
+    write: impl FnOnce(&mut (dyn std::io::Write + Send)) -> std::io::Result<()>,
+) -> Result<Staged, Failure> {
     if dir.exists() && !dir.is_dir() {
         return Err(Failure(format!(
             "cannot write to `{}`: it is a file, not a folder",
@@ -165,23 +182,54 @@ pub fn write_atomically_with(
         )));
     }
     let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let fail = |e: std::io::Error| {
-        Failure(format!(
-            "cannot write `{}`: {}",
-            target.display(),
-            io_reason(&e)
-        ))
+    let file = std::fs::File::create(&temp).map_err(|e| write_failure(&target, &e))?;
+    // From here on, dropping it removes the temporary file.
+    let staged = Staged {
+        temp,
+        target,
+        committed: false,
     };
-    let written = std::fs::File::create(&temp).and_then(|f| {
-        let mut f = Durable::new(f);
-        write(&mut f)?;
-        f.file.sync_all()
-    });
-    if let Err(e) = written.and_then(|()| std::fs::rename(&temp, &target)) {
-        let _ = std::fs::remove_file(&temp);
-        return Err(fail(e));
+    let mut f = Durable::new(file, &unwanted);
+    write(&mut f)
+        .and_then(|()| f.file.sync_all())
+        .map_err(|e| write_failure(&staged.target, &e))?;
+    Ok(staged)
+}
+
+fn write_failure(target: &Path, e: &std::io::Error) -> Failure {
+    Failure(format!(
+        "cannot write `{}`: {}",
+        target.display(),
+        io_reason(e)
+    ))
+}
+
+/// A file written and made durable beside its target by [`stage`], not
+/// yet in place. Dropped without [`commit`](Staged::commit), it is
+/// removed.
+#[must_use = "a staged file is removed unless committed"]
+pub struct Staged {
+    temp: PathBuf,
+    target: PathBuf,
+    committed: bool,
+}
+
+impl Staged {
+    /// Put the file in place, replacing any previous one at once (a
+    /// rename). Returns the path written.
+    pub fn commit(mut self) -> Result<PathBuf, Failure> {
+        std::fs::rename(&self.temp, &self.target).map_err(|e| write_failure(&self.target, &e))?;
+        self.committed = true;
+        Ok(self.target.clone())
     }
-    Ok(target)
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
 }
 
 /// A file being written that will be `fsync`ed: on Linux, the kernel is
@@ -189,8 +237,10 @@ pub fn write_atomically_with(
 /// (`sync_file_range`), so the final `fsync` waits for the last stretch
 /// only, not for the whole file. The output stays as durable as with a
 /// plain `fsync`; the disk works while the rest is produced.
-struct Durable {
+struct Durable<'u> {
     file: std::fs::File,
+    /// Whether the file is still wanted (see [`stage`]).
+    unwanted: &'u (dyn Fn() -> bool + Sync),
     /// Bytes written so far, and up to where writeback was started.
     written: u64,
     started: u64,
@@ -199,10 +249,11 @@ struct Durable {
 /// How much is written before the kernel is asked to write it back.
 const WRITEBACK: u64 = 1 << 20;
 
-impl Durable {
-    fn new(file: std::fs::File) -> Self {
+impl<'u> Durable<'u> {
+    fn new(file: std::fs::File, unwanted: &'u (dyn Fn() -> bool + Sync)) -> Self {
         Durable {
             file,
+            unwanted,
             written: 0,
             started: 0,
         }
@@ -236,8 +287,11 @@ impl Durable {
     fn start_writeback(&mut self) {}
 }
 
-impl std::io::Write for Durable {
+impl std::io::Write for Durable<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if (self.unwanted)() {
+            return Err(std::io::Error::other("no longer wanted"));
+        }
         let n = self.file.write(buf)?;
         self.written += n as u64;
         if self.written - self.started >= WRITEBACK {

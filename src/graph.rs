@@ -32,7 +32,7 @@ pub struct ScriptGraph {
     /// Reachable from the start.
     pub reachable: Vec<bool>,
     /// Strongly connected components, sinks first (reverse topological).
-    pub sccs: Vec<Vec<NodeId>>,
+    pub sccs: Sccs,
     /// The component of each node: an index into `sccs`.
     pub scc_of: Vec<usize>,
     /// Whether each component is a cycle (more than one node, or a node
@@ -106,14 +106,7 @@ impl ScriptGraph {
             }
         }
 
-        let sccs: Vec<Vec<NodeId>> = petgraph::algo::kosaraju_scc(&graph)
-            .into_iter()
-            .map(|c| {
-                let mut c: Vec<NodeId> = c.into_iter().map(|x| x.index()).collect();
-                c.sort_unstable();
-                c
-            })
-            .collect();
+        let sccs = Sccs::of(&graph);
         let mut scc_of = vec![0; n];
         for (k, c) in sccs.iter().enumerate() {
             for &v in c {
@@ -221,6 +214,125 @@ impl ScriptGraph {
     }
 }
 
+/// The strongly connected components of a graph, sinks first (reverse
+/// topological order), each with its nodes in increasing order; stored
+/// flat, as one list of nodes and where each component starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sccs {
+    nodes: Vec<NodeId>,
+    /// Component `k` is `nodes[starts[k]..starts[k + 1]]`.
+    starts: Vec<usize>,
+}
+
+impl Sccs {
+    /// Tarjan's algorithm, iterative (a chain of 100,000 steps must not
+    /// overflow the stack) and linear in nodes and edges.
+    fn of(graph: &DiGraph<(), Edge, u32>) -> Sccs {
+        let n = graph.node_count();
+        let mut t = Tarjan {
+            graph,
+            index: vec![UNSEEN; n],
+            low: vec![0; n],
+            on_stack: vec![false; n],
+            stack: Vec::new(),
+            next: 0,
+            path: Vec::new(),
+            sccs: Sccs {
+                nodes: Vec::with_capacity(n),
+                starts: vec![0],
+            },
+        };
+        for root in 0..n {
+            if t.index[root] != UNSEEN {
+                continue;
+            }
+            t.enter(root);
+            while let Some((v, neighbours)) = t.path.last_mut() {
+                let v = *v;
+                match neighbours.next().map(|w| w.index()) {
+                    Some(w) if t.index[w] == UNSEEN => t.enter(w),
+                    Some(w) => {
+                        if t.on_stack[w] {
+                            t.low[v] = t.low[v].min(t.index[w]);
+                        }
+                    }
+                    None => t.leave(v),
+                }
+            }
+        }
+        t.sccs
+    }
+
+    /// How many components.
+    pub fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The nodes of component `k`, in increasing order.
+    pub fn get(&self, k: usize) -> &[NodeId] {
+        &self.nodes[self.starts[k]..self.starts[k + 1]]
+    }
+
+    /// Every component, sinks first.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &[NodeId]> + '_ {
+        self.starts.windows(2).map(|w| &self.nodes[w[0]..w[1]])
+    }
+}
+
+const UNSEEN: usize = usize::MAX;
+
+/// The state of [`Sccs::of`]'s walk.
+struct Tarjan<'g> {
+    graph: &'g DiGraph<(), Edge, u32>,
+    /// The order in which each node was first seen ([`UNSEEN`] if not yet).
+    index: Vec<usize>,
+    /// The least index reachable from the node's subtree, on the stack.
+    low: Vec<usize>,
+    on_stack: Vec<bool>,
+    /// Nodes seen whose component is not complete yet.
+    stack: Vec<NodeId>,
+    next: usize,
+    /// The depth-first path: each node with the neighbours it has left.
+    path: Vec<(NodeId, petgraph::graph::Neighbors<'g, Edge, u32>)>,
+    sccs: Sccs,
+}
+
+impl Tarjan<'_> {
+    fn enter(&mut self, v: NodeId) {
+        self.index[v] = self.next;
+        self.low[v] = self.next;
+        self.next += 1;
+        self.stack.push(v);
+        self.on_stack[v] = true;
+        self.path.push((v, self.graph.neighbors(ix(v))));
+    }
+
+    /// `v` has no neighbour left: back to its parent, and if `v` is the
+    /// root of its component, the component is complete.
+    fn leave(&mut self, v: NodeId) {
+        self.path.pop();
+        if let Some(&(parent, _)) = self.path.last() {
+            self.low[parent] = self.low[parent].min(self.low[v]);
+        }
+        if self.low[v] == self.index[v] {
+            let start = self.sccs.nodes.len();
+            while let Some(w) = self.stack.pop() {
+                self.on_stack[w] = false;
+                self.sccs.nodes.push(w);
+                if w == v {
+                    break;
+                }
+            }
+            self.sccs.nodes[start..].sort_unstable();
+            self.sccs.starts.push(self.sccs.nodes.len());
+        }
+    }
+}
+
 /// Why a script's worst case cannot be computed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unbounded {
@@ -298,7 +410,7 @@ pub fn worst_case(script: &Script<'_>, g: &ScriptGraph) -> Result<WorstCase, Unb
     let mut path = Vec::new();
     let mut c = first;
     loop {
-        path.extend_from_slice(&g.sccs[c]);
+        path.extend_from_slice(g.sccs.get(c));
         if next[c] == usize::MAX {
             break;
         }
@@ -308,4 +420,77 @@ pub fn worst_case(script: &Script<'_>, g: &ScriptGraph) -> Result<WorstCase, Unb
         seconds: u64::try_from(to_end[first]).unwrap_or(u64::MAX),
         path,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn graph(n: usize, edges: &[(usize, usize)]) -> DiGraph<(), Edge, u32> {
+        let mut g = DiGraph::with_capacity(n, edges.len());
+        for _ in 0..n {
+            g.add_node(());
+        }
+        for &(a, b) in edges {
+            g.add_edge(ix(a % n), ix(b % n), Edge::Goto);
+        }
+        g
+    }
+
+    /// The components as petgraph's Kosaraju finds them, each sorted, in
+    /// a canonical order.
+    fn reference(g: &DiGraph<(), Edge, u32>) -> Vec<Vec<NodeId>> {
+        let mut all: Vec<Vec<NodeId>> = petgraph::algo::kosaraju_scc(g)
+            .into_iter()
+            .map(|c| {
+                let mut c: Vec<NodeId> = c.into_iter().map(|x| x.index()).collect();
+                c.sort_unstable();
+                c
+            })
+            .collect();
+        all.sort();
+        all
+    }
+
+    proptest! {
+        #[test]
+        fn sccs_are_petgraphs_sinks_first(
+            n in 1usize..40,
+            edges in proptest::collection::vec((0usize..40, 0usize..40), 0..120),
+        ) {
+            let g = graph(n, &edges);
+            let sccs = Sccs::of(&g);
+            let mut found: Vec<Vec<NodeId>> = sccs.iter().map(<[NodeId]>::to_vec).collect();
+            prop_assert!(found.iter().all(|c| c.is_sorted()));
+            found.sort();
+            prop_assert_eq!(found, reference(&g));
+            // Sinks first: an edge between components goes to an earlier one.
+            let mut of = vec![0; n];
+            for (k, c) in sccs.iter().enumerate() {
+                for &v in c {
+                    of[v] = k;
+                }
+            }
+            for e in g.edge_indices() {
+                let (a, b) = g.edge_endpoints(e).unwrap();
+                prop_assert!(of[a.index()] >= of[b.index()]);
+            }
+        }
+    }
+
+    #[test]
+    fn a_long_chain_and_a_long_cycle_do_not_overflow_the_stack() {
+        let n = 200_000;
+        let chain: Vec<(usize, usize)> = (0..n - 1).map(|i| (i, i + 1)).collect();
+        let sccs = Sccs::of(&graph(n, &chain));
+        assert_eq!(sccs.len(), n);
+        // The sink, the chain's last node, comes first.
+        assert_eq!(sccs.get(0), &[n - 1]);
+        let mut cycle = chain;
+        cycle.push((n - 1, 0));
+        let sccs = Sccs::of(&graph(n, &cycle));
+        assert_eq!(sccs.len(), 1);
+        assert_eq!(sccs.get(0).len(), n);
+    }
 }

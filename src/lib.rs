@@ -24,6 +24,8 @@ pub use source::{FileId, SourceFile, Span};
 use graph::{ScriptGraph, Unbounded, WorstCase};
 use model::Program;
 use rayon::prelude::*;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A project that compiled without errors: the model, each script's graph
 /// and its proven worst-case talk time.
@@ -45,21 +47,29 @@ pub fn compile<'s>(
     sources: &'s [SourceFile],
     options: &Options,
 ) -> (Option<Project<'s>>, Vec<Diagnostic>) {
-    let (project, diagnostics, _) = compile_alongside(sources, options, |_| ());
+    let (project, diagnostics, _) = compile_alongside(sources, options, |_| (), |_, (), _| ());
     (project, diagnostics)
 }
 
-/// [`compile`], running `alongside` on the model while the graphs are
-/// built and the checks run, on the cores they leave idle, when the model
-/// has no errors (work for a build that is going to fail is not started).
-/// Returns what `alongside` returned, if it ran.
+/// [`compile`], with work of the caller's beside the compiler's, on the
+/// cores it leaves idle: `early` runs on the model while the graphs and
+/// worst cases are made, then `late` on the analysed project (and what
+/// `early` returned) while the checks run.
 ///
-/// `callscript build` renders the part of the operator JSON that needs
-/// only the model this way ([`emit::json::ahead`]).
-pub fn compile_alongside<'s, R: Send>(
+/// Both run only when the model has no errors (work for a build that is
+/// going to fail is not started), and `late` is told when the checks have
+/// found an error ([`Alongside::unwanted`]): the project is then not
+/// returned, and what it makes is not wanted. Returns what `late`
+/// returned, if it ran.
+///
+/// `callscript build` makes the fingerprints and the first nodes of the
+/// operator JSON early ([`emit::json::ahead`]), then writes the JSON
+/// while the checks run ([`emit::json::write_with`]).
+pub fn compile_alongside<'s, E: Send, R: Send>(
     sources: &'s [SourceFile],
     options: &Options,
-    alongside: impl FnOnce(&Program<'s>) -> R + Send,
+    early: impl FnOnce(&Program<'s>) -> E + Send,
+    late: impl FnOnce(Analysed<'_, 's>, E, &Alongside) -> R + Send,
 ) -> (Option<Project<'s>>, Vec<Diagnostic>, Option<R>) {
     // Files are parsed in parallel, scripts analysed in parallel, checks run
     // in parallel (rayon; RAYON_NUM_THREADS=1 makes it one thread). Every
@@ -93,35 +103,106 @@ pub fn compile_alongside<'s, R: Send>(
     let (program, diags) = model::build(files);
     diagnostics.extend(diags);
     let clean = !diagnostics.iter().any(Diagnostic::is_error);
-    let ((graphs, worst, found), along) = rayon::join(
+    let status = Alongside {
+        unwanted: AtomicBool::new(false),
+    };
+    // The worst cases, once made: the checks need them, and so does `late`,
+    // which would rather not wait for them (a rayon task must not block),
+    // so it makes them itself if it gets there first. They are a function
+    // of the model: either way, the same.
+    let shared: OnceLock<Vec<Worst>> = OnceLock::new();
+    let ((graphs, found), along) = rayon::join(
         || {
-            let graphs: Vec<ScriptGraph> =
-                program.scripts.par_iter().map(ScriptGraph::new).collect();
-            let worst: Vec<_> = program
-                .scripts
-                .par_iter()
-                .zip(&graphs)
-                .map(|(s, g)| graph::worst_case(s, g))
-                .collect();
+            let (graphs, worst) = analyse(&program);
+            let worst = shared.get_or_init(|| worst);
             let found = check::run(&check::Context {
                 program: &program,
                 graphs: &graphs,
-                worst: &worst,
+                worst,
                 options: *options,
             });
-            (graphs, worst, found)
+            if found.iter().any(Diagnostic::is_error) {
+                status.unwanted.store(true, Ordering::Relaxed);
+            }
+            (graphs, found)
         },
-        || clean.then(|| alongside(&program)),
+        || {
+            let early = clean.then(|| early(&program))?;
+            let own;
+            let worst = match shared.get() {
+                Some(worst) => worst,
+                None => {
+                    own = analyse(&program).1;
+                    &own
+                }
+            };
+            Some(late(
+                Analysed {
+                    program: &program,
+                    worst,
+                },
+                early,
+                &status,
+            ))
+        },
     );
     diagnostics.extend(found);
     diagnostic::sort(&mut diagnostics);
     let ok = !diagnostics.iter().any(Diagnostic::is_error);
-    let project = ok.then_some(Project {
+    let project = ok.then(|| Project {
         program,
         graphs,
-        worst,
+        // Set by the checks' side before it returned.
+        worst: shared.into_inner().unwrap_or_default(),
     });
     (project, diagnostics, along)
+}
+
+type Worst = Result<WorstCase, Unbounded>;
+
+/// Each script's graph and worst case.
+fn analyse(program: &Program<'_>) -> (Vec<ScriptGraph>, Vec<Worst>) {
+    let graphs: Vec<ScriptGraph> = program.scripts.par_iter().map(ScriptGraph::new).collect();
+    let worst = program
+        .scripts
+        .par_iter()
+        .zip(&graphs)
+        .map(|(s, g)| graph::worst_case(s, g))
+        .collect();
+    (graphs, worst)
+}
+
+/// A project analysed, its checks not yet done: what the `late` work of
+/// [`compile_alongside`] is given.
+#[derive(Clone, Copy, Debug)]
+pub struct Analysed<'a, 's> {
+    pub program: &'a Program<'s>,
+    /// One per script, in the order of `program.scripts`.
+    pub worst: &'a [Result<WorstCase, Unbounded>],
+}
+
+impl<'s> Project<'s> {
+    /// The model and worst cases, as [`compile_alongside`] gives them.
+    pub fn analysed(&self) -> Analysed<'_, 's> {
+        Analysed {
+            program: &self.program,
+            worst: &self.worst,
+        }
+    }
+}
+
+/// What the work beside the checks is told (see [`compile_alongside`]).
+#[derive(Debug)]
+pub struct Alongside {
+    unwanted: AtomicBool,
+}
+
+impl Alongside {
+    /// Whether the checks have found an error: the project will not be
+    /// returned, and work on it may stop. Once true, it stays true.
+    pub fn unwanted(&self) -> bool {
+        self.unwanted.load(Ordering::Relaxed)
+    }
 }
 
 fn decode_error(file: FileId, bytes: &[u8], e: source::DecodeError) -> Diagnostic {

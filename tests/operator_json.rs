@@ -223,6 +223,53 @@ fn build_writes_operator_json_and_a_failed_build_leaves_it_intact() {
 }
 
 #[test]
+fn a_build_that_fails_its_checks_leaves_the_folder_as_it_was() {
+    // `build` writes the JSON beside the checks into a folder that exists:
+    // when they fail (an error, or a warning with `--deny-warnings`), the
+    // file is removed and the earlier output stays. The large script keeps
+    // the writer busy when the checks' error arrives.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("operator.json"), "{\"old\": true}\n").unwrap();
+    let dead_end = dir.path().join("dead-end.script");
+    let mut big = big_script(6000);
+    big.push_str(
+        "script s \"S\" {\n  step a 10s { on \"x\" -> b otherwise -> c }\n  \
+         step b 10s { say \"...\" }\n  end c \"done\"\n}\n",
+    );
+    std::fs::write(&dead_end, big).unwrap();
+    let cases: [&[&str]; 2] = [
+        &[s(&dead_end)],
+        &[
+            "tests/fixtures/diagnostics/missing-otherwise/branch.script",
+            "--deny-warnings",
+        ],
+    ];
+    for args in cases {
+        let mut all = vec!["build", "--out", s(&out)];
+        all.extend_from_slice(args);
+        let r = callscript(&all);
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(r.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("nothing written"), "{args:?}: {err}");
+        let names: Vec<_> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            names,
+            vec![std::ffi::OsString::from("operator.json")],
+            "{args:?}: no temporary file is left"
+        );
+        assert_eq!(
+            std::fs::read(out.join("operator.json")).unwrap(),
+            b"{\"old\": true}\n"
+        );
+    }
+}
+
+#[test]
 fn build_into_a_file_is_an_io_error() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("not-a-folder");
@@ -270,6 +317,25 @@ fn big_script(n: usize) -> String {
 }
 
 #[test]
+fn work_beside_the_checks_sees_the_projects_worst_cases() {
+    // `late` takes the worst cases the checks' side made, or makes them
+    // itself if it gets there first: the same either way.
+    for sources in example_and_valid_fixtures() {
+        for _ in 0..20 {
+            let (project, _, seen) = callscript::compile_alongside(
+                &sources,
+                &Options::default(),
+                |_| (),
+                |analysed, (), _| analysed.worst.to_vec(),
+            );
+            // (Some fixtures are valid but fail a check.)
+            let Some(project) = project else { break };
+            assert_eq!(seen.unwrap(), project.worst, "{}", sources[0].name);
+        }
+    }
+}
+
+#[test]
 fn the_writer_gives_serde_jsons_bytes() {
     let mut projects = example_and_valid_fixtures();
     // 2 × 3000 nodes: several chunks and rounds of the parallel writer.
@@ -294,38 +360,42 @@ fn the_writer_gives_serde_jsons_bytes() {
                 sources[0].name
             );
             // As `build` does it: fingerprints and first nodes made while
-            // the checks run; and work made for another project, or in
-            // another layout, is not used.
-            let (Some(project), _, Some(ahead)) =
-                callscript::compile_alongside(sources, &Options::default(), |p| {
-                    json::ahead(p, layout)
-                })
-            else {
+            // the graphs are, the rest written while the checks run; and
+            // work made for another project, or in another layout, is not
+            // used.
+            let (Some(project), _, Some(written)) = callscript::compile_alongside(
+                sources,
+                &Options::default(),
+                |p| json::ahead(p, layout),
+                |analysed, ahead, along| {
+                    assert!(!along.unwanted(), "{}: no error", sources[0].name);
+                    let mut out = Vec::new();
+                    json::write_with(analysed, ahead, &mut out).unwrap();
+                    out
+                },
+            ) else {
                 panic!("{}: compiled once, not twice", sources[0].name);
             };
+            assert!(
+                written == reference.as_bytes(),
+                "{}: the writer differs from serde_json when run beside the checks",
+                sources[0].name
+            );
             let other_layout = match layout {
                 Layout::Pretty => Layout::Compact,
                 Layout::Compact => Layout::Pretty,
             };
             let elsewhere = json::ahead(&other.program, layout);
-            let (Some(again), _, Some(in_other_layout)) =
-                callscript::compile_alongside(sources, &Options::default(), |p| {
-                    json::ahead(p, other_layout)
-                })
-            else {
-                panic!("{}: compiled once, not thrice", sources[0].name);
-            };
-            for (project, ahead, expected) in [
-                (&project, ahead, &reference),
-                (&project, elsewhere, &reference),
+            let in_other_layout = json::ahead(&project.program, other_layout);
+            for (ahead, expected) in [
+                (elsewhere, reference.clone()),
                 (
-                    &again,
                     in_other_layout,
-                    &json::to_string_reference(&again, other_layout),
+                    json::to_string_reference(&project, other_layout),
                 ),
             ] {
                 let mut out = Vec::new();
-                json::write_with(project, ahead, &mut out).unwrap();
+                json::write_with(project.analysed(), ahead, &mut out).unwrap();
                 assert!(
                     out == expected.as_bytes(),
                     "{}: the writer differs from serde_json with work done ahead",

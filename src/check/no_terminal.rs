@@ -23,7 +23,7 @@ pub fn check(ctx: &Context<'_, '_>) -> Vec<Diagnostic> {
         if stuck == 0 {
             continue;
         }
-        let traps: Vec<&Vec<usize>> = g
+        let traps: Vec<&[usize]> = g
             .sccs
             .iter()
             .enumerate()

@@ -18,8 +18,8 @@ use super::pipeline::Ordered;
 pub use super::pretty::Layout;
 use super::pretty::Pretty;
 use super::{template, template_cow};
-use crate::Project;
 use crate::model::{self, NodeKind, Spanned};
+use crate::{Analysed, Project};
 
 /// The format tag of this version of the operator JSON.
 pub const FORMAT: &str = "callscript/operator@1";
@@ -364,13 +364,13 @@ fn tasks<'a>(ts: &[model::Task<'a>]) -> Vec<TaskOut<'a>> {
 
 /// The operator document of a checked project.
 pub fn operator<'a>(project: &'a Project<'a>) -> Operator<'a> {
-    operator_with(project, true)
+    operator_with(project.analysed(), true)
 }
 
 /// The operator document; without `fingerprints`, every script's
 /// fingerprint is left empty for the caller to compute.
-fn operator_with<'a>(project: &'a Project<'a>, fingerprints: bool) -> Operator<'a> {
-    let program = &project.program;
+fn operator_with<'a>(project: Analysed<'a, 'a>, fingerprints: bool) -> Operator<'a> {
+    let program = project.program;
     let contract = program.contract.as_ref().map(|c| Contract {
         title: c.title.value().into_owned(),
         customer: c.customer.map(|s| s.value().into_owned()),
@@ -419,7 +419,7 @@ fn operator_with<'a>(project: &'a Project<'a>, fingerprints: bool) -> Operator<'
     let scripts = program
         .scripts
         .iter()
-        .zip(&project.worst)
+        .zip(project.worst)
         .map(|(s, worst)| {
             let fp = if fingerprints {
                 fingerprint(s)
@@ -553,21 +553,21 @@ pub fn write(
     layout: Layout,
     out: &mut (dyn std::io::Write + Send),
 ) -> std::io::Result<()> {
-    write_with(project, ahead(&project.program, layout), out)
+    write_with(project.analysed(), ahead(&project.program, layout), out)
 }
 
 /// [`write`], in the layout of `ahead` and with the work [`ahead`] did on
 /// the same project's model (typically while the checks ran). Work done
 /// on another model is not used.
 pub fn write_with(
-    project: &Project<'_>,
+    project: Analysed<'_, '_>,
     ahead: Ahead,
     out: &mut (dyn std::io::Write + Send),
 ) -> std::io::Result<()> {
-    let ahead = if ahead.fits(&project.program) {
+    let ahead = if ahead.fits(project.program) {
         ahead
     } else {
-        self::ahead(&project.program, ahead.layout)
+        self::ahead(project.program, ahead.layout)
     };
     let doc = operator_with(project, false);
     let mut buf = Vec::with_capacity(1 << 16);

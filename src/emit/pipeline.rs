@@ -40,8 +40,13 @@ where
 
     /// Render the next round into `bufs` (emptied, reused): one buffer per
     /// chunk, in order. Returns an empty vector when nothing is left.
-    pub(crate) fn next_round(&mut self, mut bufs: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
-        let round: Vec<&[T]> = self.chunks.by_ref().take(self.per_round).collect();
+    pub(crate) fn next_round(&mut self, bufs: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+        self.next_chunks(bufs, self.per_round)
+    }
+
+    /// [`next_round`](Self::next_round), of `n` chunks.
+    fn next_chunks(&mut self, mut bufs: Vec<Vec<u8>>, n: usize) -> Vec<Vec<u8>> {
+        let round: Vec<&[T]> = self.chunks.by_ref().take(n).collect();
         bufs.resize_with(round.len(), Vec::new);
         let render = &self.render;
         round
@@ -56,7 +61,9 @@ where
 
     /// Hand `first` (chunks rendered in advance, in order; may be empty)
     /// and then every remaining chunk to `consume`, in order: each round is
-    /// consumed while the next one renders. Stops at the first error.
+    /// consumed while the next one renders, a round as long as the one
+    /// being consumed (so that rendering keeps up with a long `first`).
+    /// Stops at the first error.
     pub(crate) fn run<E: Send>(
         mut self,
         first: Vec<Vec<u8>>,
@@ -69,9 +76,10 @@ where
         };
         let mut spare = Vec::new();
         while !current.is_empty() {
+            let n = current.len().max(self.per_round);
             let (consumed, next) = rayon::join(
                 || current.iter().try_for_each(|b| consume(b)),
-                || self.next_round(spare),
+                || self.next_chunks(spare, n),
             );
             consumed?;
             spare = std::mem::replace(&mut current, next);
