@@ -83,10 +83,10 @@ fn benches(c: &mut Criterion) {
                     &Options::default(),
                     |p| json::ahead(p, json::Layout::Compact),
                     |analysed, ahead, _| {
-                        let mut out = Vec::new();
+                        let mut out = std::io::Cursor::new(Vec::new());
                         json::write_with(analysed, ahead, &mut out)
                             .expect("writing into memory cannot fail");
-                        out
+                        out.into_inner()
                     },
                 );
                 (

@@ -205,6 +205,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let (project, diagnostics) = callscript::compile(&sources, &Options::default());
             exiting(project);
             report(&sources, &diagnostics, format, color)?;
+            exiting(sources);
             Ok(exit_code(&diagnostics, deny_warnings))
         }
         Command::Build {
@@ -254,6 +255,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let path = staged.commit()?;
             wrote(&path, &project);
             exiting(project);
+            exiting(sources);
             Ok(EXIT_OK)
         }
         Command::Annex(args) => write_annex(args),

@@ -24,7 +24,6 @@ pub use source::{FileId, SourceFile, Span};
 use graph::{ScriptGraph, Unbounded, WorstCase};
 use model::Program;
 use rayon::prelude::*;
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A project that compiled without errors: the model, each script's graph
@@ -106,54 +105,38 @@ pub fn compile_alongside<'s, E: Send, R: Send>(
     let status = Alongside {
         unwanted: AtomicBool::new(false),
     };
-    // The worst cases, once made: the checks need them, and so does `late`,
-    // which would rather not wait for them (a rayon task must not block),
-    // so it makes them itself if it gets there first. They are a function
-    // of the model: either way, the same.
-    let shared: OnceLock<Vec<Worst>> = OnceLock::new();
-    let ((graphs, found), along) = rayon::join(
+    let ((graphs, worst), early) =
+        rayon::join(|| analyse(&program), || clean.then(|| early(&program)));
+    let (found, along) = rayon::join(
         || {
-            let (graphs, worst) = analyse(&program);
-            let worst = shared.get_or_init(|| worst);
             let found = check::run(&check::Context {
                 program: &program,
                 graphs: &graphs,
-                worst,
+                worst: &worst,
                 options: *options,
             });
             if found.iter().any(Diagnostic::is_error) {
                 status.unwanted.store(true, Ordering::Relaxed);
             }
-            (graphs, found)
+            found
         },
         || {
-            let early = clean.then(|| early(&program))?;
-            let own;
-            let worst = match shared.get() {
-                Some(worst) => worst,
-                None => {
-                    own = analyse(&program).1;
-                    &own
-                }
-            };
-            Some(late(
-                Analysed {
+            early.map(|early| {
+                let analysed = Analysed {
                     program: &program,
-                    worst,
-                },
-                early,
-                &status,
-            ))
+                    worst: &worst,
+                };
+                late(analysed, early, &status)
+            })
         },
     );
     diagnostics.extend(found);
     diagnostic::sort(&mut diagnostics);
     let ok = !diagnostics.iter().any(Diagnostic::is_error);
-    let project = ok.then(|| Project {
+    let project = ok.then_some(Project {
         program,
         graphs,
-        // Set by the checks' side before it returned.
-        worst: shared.into_inner().unwrap_or_default(),
+        worst,
     });
     (project, diagnostics, along)
 }

@@ -317,6 +317,25 @@ fn big_script(n: usize) -> String {
 }
 
 #[test]
+fn the_fingerprints_land_in_their_places_wherever_the_writer_starts() {
+    // The fingerprints are written last, into places left for them: in a
+    // stream that already holds something, those places are past it.
+    let sources = example();
+    let (Some(project), _) = callscript::compile(&sources, &Options::default()) else {
+        panic!("the example compiles");
+    };
+    let expected = json::to_string_reference(&project, Layout::Compact);
+    let mut out = std::io::Cursor::new(b"already here\n".to_vec());
+    out.set_position(13);
+    json::write(&project, Layout::Compact, &mut out).unwrap();
+    assert_eq!(out.position() as usize, 13 + expected.len());
+    let out = String::from_utf8(out.into_inner()).unwrap();
+    assert_eq!(out, format!("already here\n{expected}"));
+    assert!(out.contains("\"fingerprint\":\"sha256:"));
+    assert!(!out.contains("sha256:00000000"));
+}
+
+#[test]
 fn work_beside_the_checks_sees_the_projects_worst_cases() {
     // `late` takes the worst cases the checks' side made, or makes them
     // itself if it gets there first: the same either way.
@@ -369,9 +388,9 @@ fn the_writer_gives_serde_jsons_bytes() {
                 |p| json::ahead(p, layout),
                 |analysed, ahead, along| {
                     assert!(!along.unwanted(), "{}: no error", sources[0].name);
-                    let mut out = Vec::new();
+                    let mut out = std::io::Cursor::new(Vec::new());
                     json::write_with(analysed, ahead, &mut out).unwrap();
-                    out
+                    out.into_inner()
                 },
             ) else {
                 panic!("{}: compiled once, not twice", sources[0].name);
@@ -394,10 +413,10 @@ fn the_writer_gives_serde_jsons_bytes() {
                     json::to_string_reference(&project, other_layout),
                 ),
             ] {
-                let mut out = Vec::new();
+                let mut out = std::io::Cursor::new(Vec::new());
                 json::write_with(project.analysed(), ahead, &mut out).unwrap();
                 assert!(
-                    out == expected.as_bytes(),
+                    out.into_inner() == expected.as_bytes(),
                     "{}: the writer differs from serde_json with work done ahead",
                     sources[0].name
                 );

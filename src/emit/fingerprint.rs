@@ -31,6 +31,8 @@ pub fn fingerprint(script: &Script<'_>) -> String {
         NODES_PER_CHUNK,
         CHUNKS_PER_ROUND,
         |nodes, buf| {
+            // The canonical text is about as long as the source.
+            buf.reserve(super::source_len(nodes) / 4 * 5);
             let mut c = Canon { buf };
             for n in nodes {
                 c.node(n);

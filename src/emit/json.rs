@@ -7,6 +7,7 @@
 //! everything is in source order, nothing comes from a hash map.
 
 use std::borrow::Cow;
+use std::io::Write;
 
 use rayon::prelude::*;
 
@@ -533,9 +534,9 @@ pub fn to_string(project: &Project<'_>) -> String {
 /// The operator JSON of a checked project in `layout`, ending with a
 /// newline.
 pub fn to_string_as(project: &Project<'_>, layout: Layout) -> String {
-    let mut out = Vec::new();
+    let mut out = std::io::Cursor::new(Vec::new());
     write(project, layout, &mut out).expect("writing into memory cannot fail");
-    String::from_utf8(out).expect("the writer writes UTF-8")
+    String::from_utf8(out.into_inner()).expect("the writer writes UTF-8")
 }
 
 /// The operator JSON in `layout`, written to `out` as it is produced,
@@ -546,30 +547,88 @@ pub fn to_string_as(project: &Project<'_>, layout: Layout) -> String {
 /// Written by `emit::pretty`, byte for byte what serde_json makes of the
 /// structs above ([`to_string_reference`]). Each script's nodes are
 /// rendered in parallel chunks, a round at a time, and each round is
-/// written to `out` while the next one renders; everything is written in
-/// order.
-pub fn write(
-    project: &Project<'_>,
-    layout: Layout,
-    out: &mut (dyn std::io::Write + Send),
-) -> std::io::Result<()> {
+/// written to `out` while the next one renders. The fingerprints are
+/// computed meanwhile and written last, each into the place left for it
+/// (they are of fixed length): `out` must be seekable.
+pub fn write(project: &Project<'_>, layout: Layout, out: &mut dyn Output) -> std::io::Result<()> {
     write_with(project.analysed(), ahead(&project.program, layout), out)
 }
 
-/// [`write`], in the layout of `ahead` and with the work [`ahead`] did on
-/// the same project's model (typically while the checks ran). Work done
-/// on another model is not used.
+/// Where [`write`] writes: bytes, and a way back to the fingerprints'
+/// places (a file, or a `Cursor` over a vector).
+pub trait Output: std::io::Write + std::io::Seek + Send {}
+
+impl<T: std::io::Write + std::io::Seek + Send + ?Sized> Output for T {}
+
+/// [`write`], in the layout of `ahead` and with the nodes [`ahead`]
+/// rendered for the same project's model (typically while the graphs were
+/// made). Work done on another model is not used.
 pub fn write_with(
     project: Analysed<'_, '_>,
     ahead: Ahead,
-    out: &mut (dyn std::io::Write + Send),
+    out: &mut dyn Output,
 ) -> std::io::Result<()> {
     let ahead = if ahead.fits(project.program) {
         ahead
     } else {
         self::ahead(project.program, ahead.layout)
     };
+    // The fingerprints are made while the rest is written.
+    let start = out.stream_position()?;
+    let (fingerprints, body) = rayon::join(
+        || {
+            project
+                .program
+                .scripts
+                .par_iter()
+                .map(fingerprint)
+                .collect::<Vec<_>>()
+        },
+        || write_body(project, ahead, out),
+    );
+    let (holes, end) = body?;
+    for (at, fingerprint) in holes.into_iter().zip(fingerprints) {
+        debug_assert_eq!(fingerprint.len(), FINGERPRINT_HOLE.len());
+        out.seek(std::io::SeekFrom::Start(start + at))?;
+        out.write_all(fingerprint.as_bytes())?;
+    }
+    out.seek(std::io::SeekFrom::Start(start + end))?;
+    out.flush()
+}
+
+/// What stands in a fingerprint's place until it is known: as long as a
+/// fingerprint (`sha256:` and 64 hex digits).
+const FINGERPRINT_HOLE: &str =
+    "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+
+/// A writer that counts what went through it.
+struct Counted<'o> {
+    out: &'o mut dyn Output,
+    written: u64,
+}
+
+impl std::io::Write for Counted<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// The document with a [`FINGERPRINT_HOLE`] for each script's
+/// fingerprint; returns where each hole starts and how much was written,
+/// counted from where `out` was.
+fn write_body(
+    project: Analysed<'_, '_>,
+    ahead: Ahead,
+    out: &mut dyn Output,
+) -> std::io::Result<(Vec<u64>, u64)> {
     let doc = operator_with(project, false);
+    let mut out = Counted { out, written: 0 };
     let mut buf = Vec::with_capacity(1 << 16);
     let mut w = Pretty::new(&mut buf, 0, ahead.layout);
     w.begin_object();
@@ -589,21 +648,22 @@ pub fn write_with(
     w.end_array();
     w.key("scripts");
     w.begin_array();
+    let mut holes = Vec::with_capacity(doc.scripts.len());
     for (s, a) in doc.scripts.iter().zip(ahead.scripts) {
         w.element();
-        s.write(&mut w, ahead.layout, a, out)?;
+        holes.push(s.write(&mut w, ahead.layout, a, &mut out)?);
     }
     w.end_array();
     w.end_object();
     buf.push(b'\n');
     out.write_all(&buf)?;
-    out.flush()
+    Ok((holes, out.written))
 }
 
-/// The part of the operator JSON that needs the model alone, not the
-/// checks' results: every script's fingerprint and its first nodes,
-/// rendered. [`write_with`] writes the rest. The CLI makes it while the
-/// checks run, on the cores they leave idle.
+/// The part of the operator JSON that needs the model alone: the first
+/// nodes of its scripts, rendered. [`write_with`] writes the rest. The CLI
+/// makes it while the graphs and worst cases are made, on the core they
+/// leave idle.
 pub struct Ahead {
     layout: Layout,
     scripts: Vec<ScriptAhead>,
@@ -613,17 +673,16 @@ struct ScriptAhead {
     /// Where the script's nodes are, and how many: work for another
     /// model is not used.
     nodes: (usize, usize),
-    fingerprint: String,
     /// The first chunks of nodes ([`NODES_PER_CHUNK`] each), rendered.
     rendered: Vec<Vec<u8>>,
 }
 
-/// How many nodes [`ahead`] renders, over all scripts: the checks of a
-/// large script take about as long as rendering this many.
+/// How many nodes [`ahead`] renders, over all scripts: about as long as
+/// a large script's graph and worst case take.
 const AHEAD_NODES: usize = 4096;
 
-/// Fingerprint every script of `program` and render its first nodes in
-/// `layout` (see [`Ahead`]).
+/// Render the first nodes of `program`'s scripts in `layout` (see
+/// [`Ahead`]).
 pub fn ahead(program: &model::Program<'_>, layout: Layout) -> Ahead {
     let mut budget = AHEAD_NODES;
     let chunks: Vec<usize> = program
@@ -641,22 +700,16 @@ pub fn ahead(program: &model::Program<'_>, layout: Layout) -> Ahead {
         .par_iter()
         .zip(chunks)
         .map(|(s, chunks)| {
-            let (fingerprint, rendered) = rayon::join(
-                || fingerprint(s),
-                || {
-                    let mut nodes = Ordered::new(&s.nodes, NODES_PER_CHUNK, chunks, |c, b| {
-                        render_nodes(contract, layout, c, b)
-                    });
-                    if chunks == 0 {
-                        Vec::new()
-                    } else {
-                        nodes.next_round(Vec::new())
-                    }
-                },
-            );
+            let mut nodes = Ordered::new(&s.nodes, NODES_PER_CHUNK, chunks, |c, b| {
+                render_nodes(contract, layout, c, b)
+            });
+            let rendered = if chunks == 0 {
+                Vec::new()
+            } else {
+                nodes.next_round(Vec::new())
+            };
             ScriptAhead {
                 nodes: identity(s),
-                fingerprint,
                 rendered,
             }
         })
@@ -694,6 +747,14 @@ fn render_nodes(
     nodes: &[model::Node<'_>],
     buf: &mut Vec<u8>,
 ) {
+    // Room for what typical scripts render (compact JSON is about 1.4
+    // times the source, indented 2.6 times): the buffer is not copied as
+    // it grows, and room not written to is not memory touched.
+    let source = super::source_len(nodes);
+    buf.reserve(match layout {
+        Layout::Compact => source / 2 * 3,
+        Layout::Pretty => source * 3,
+    });
     let mut w = Pretty::new(buf, NODE_DEPTH, layout);
     for n in nodes {
         w.element();
@@ -853,14 +914,15 @@ impl WriteJson for Contact {
 
 impl Script<'_> {
     /// The script, its nodes streamed to `sink` as they are rendered,
-    /// starting with those rendered ahead.
+    /// starting with those rendered ahead, with a [`FINGERPRINT_HOLE`];
+    /// returns where the hole starts in `sink`.
     fn write(
         &self,
         w: &mut Pretty<'_>,
         layout: Layout,
         ahead: ScriptAhead,
-        sink: &mut (dyn std::io::Write + Send),
-    ) -> std::io::Result<()> {
+        sink: &mut Counted<'_>,
+    ) -> std::io::Result<u64> {
         let Nodes { contract, script } = self.nodes;
         w.begin_object();
         w.key("id");
@@ -878,7 +940,9 @@ impl Script<'_> {
         w.key("worst_case_s");
         w.opt_u64(self.worst_case_s);
         w.key("fingerprint");
-        w.str(&ahead.fingerprint);
+        // After the opening quote.
+        let hole = sink.written + w.written() as u64 + 1;
+        w.str(FINGERPRINT_HOLE);
         w.key("mandatory");
         w.strs(self.mandatory.iter().map(String::as_str));
         w.key("fields");
@@ -893,7 +957,7 @@ impl Script<'_> {
         nodes.run(ahead.rendered, |r| w.elements_to(r, sink))?;
         w.end_array();
         w.end_object();
-        Ok(())
+        Ok(hole)
     }
 }
 

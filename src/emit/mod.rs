@@ -47,6 +47,17 @@ pub fn template_cow<'s>(text: &Text<'s>) -> std::borrow::Cow<'s, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// How many bytes of source `nodes` (consecutive nodes of one script)
+/// span: what rendering them is sized by.
+fn source_len(nodes: &[crate::model::Node<'_>]) -> usize {
+    match (nodes.first(), nodes.last()) {
+        (Some(first), Some(last)) => {
+            (last.span.end as usize).saturating_sub(first.span.start as usize)
+        }
+        _ => 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -152,6 +152,11 @@ impl<'o> Pretty<'o> {
 
     /// Hand what is written so far to `sink` and empty the buffer, so
     /// that a large document is never held whole in memory.
+    /// How many bytes are in the buffer.
+    pub fn written(&self) -> usize {
+        self.out.len()
+    }
+
     pub fn drain_to(&mut self, sink: &mut dyn std::io::Write) -> std::io::Result<()> {
         sink.write_all(self.out)?;
         self.out.clear();

@@ -228,7 +228,11 @@ impl<'s, 't> FileParser<'s, 't> {
                     }
                     self.fast_members += run.nodes.len();
                     script.broken |= run.broken;
-                    script.nodes.extend(run.nodes);
+                    if script.nodes.is_empty() {
+                        script.nodes = run.nodes;
+                    } else {
+                        script.nodes.extend(run.nodes);
+                    }
                     self.diags.extend(run.diags);
                     pos = run.end;
                     continue;
@@ -300,6 +304,8 @@ impl<'s, 't> FileParser<'s, 't> {
             .collect();
         let mut runs = runs.into_iter();
         let mut all = runs.next().unwrap_or_else(|| Run::at(pos));
+        all.nodes
+            .reserve(runs.as_slice().iter().map(|r| r.nodes.len()).sum());
         for (run, cut) in runs.zip(cuts) {
             if all.next != cut {
                 break;
@@ -422,6 +428,11 @@ impl Run<'_> {
 /// that starts at or after `stop`.
 fn fast_run<'s>(file: FileId, src: &'s str, text: &str, mut pos: usize, stop: usize) -> Run<'s> {
     let mut run = Run::at(pos);
+    // Room for the nodes of a typical script (a step of two lines and a
+    // few answers is 200 bytes or more), so that a long run is not copied
+    // from vector to vector as it grows; capacity is not memory touched.
+    run.nodes
+        .reserve((stop.min(text.len()).saturating_sub(pos)) / BYTES_PER_NODE);
     let mut toks = Vec::new();
     loop {
         let at = lexer::skip_trivia(text, pos);
@@ -452,6 +463,10 @@ fn fast_run<'s>(file: FileId, src: &'s str, text: &str, mut pos: usize, stop: us
     }
     run
 }
+
+/// The fewest bytes a node takes in the scripts [`fast_run`] reserves
+/// room for.
+const BYTES_PER_NODE: usize = 128;
 
 /// Where to cut the text after `pos` into at most `pieces` pieces of at
 /// least `min_piece` bytes, for [`FileParser::fast_nodes`]: starts of lines
