@@ -163,7 +163,9 @@ pub fn main() -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    match run(cli) {
+    // The command runs on the thread pool: its parallel stages then start
+    // from a worker, without a hand-off from this thread for each one.
+    match rayon::scope(|_| run(cli)) {
         Ok(code) => ExitCode::from(code),
         Err(Failure(message)) => {
             eprintln!("error: {message}");
