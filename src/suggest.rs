@@ -1,5 +1,32 @@
 //! "Did you mean …?": the nearest candidate by edit distance.
 
+use crate::diagnostic::Diagnostic;
+
+/// The most names of one kind that one script misses and that still get a
+/// "did you mean": more is a script broken wholesale (a bulk rename gone
+/// wrong), where a suggestion each would cost misses × names.
+pub const MOST_SUGGESTED: usize = 200;
+
+/// "Did you mean …?" for the findings `misses` points at (an index into
+/// `found`, and the name that was not found), from `names`: the help of
+/// each finding whose name has a near one says so; the others keep theirs.
+/// Nothing is suggested past [`MOST_SUGGESTED`] misses.
+pub fn did_you_mean<'a>(
+    found: &mut [Diagnostic],
+    misses: &[(usize, &str)],
+    names: impl IntoIterator<Item = &'a str>,
+) {
+    if misses.is_empty() || misses.len() > MOST_SUGGESTED {
+        return;
+    }
+    let names = Candidates::new(names);
+    for &(i, name) in misses {
+        if let Some(best) = names.closest(name) {
+            found[i].help = Some(format!("did you mean `{best}`?"));
+        }
+    }
+}
+
 /// The candidate closest to `word` by edit distance, if close enough to be
 /// a likely typo.
 pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {

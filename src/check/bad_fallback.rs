@@ -5,53 +5,39 @@
 use super::Context;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{NodeId, NodeKind, Script};
-use crate::suggest::closest;
+use crate::suggest;
 
 pub fn check(ctx: &Context<'_, '_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for script in ctx.program.scripts.iter().filter(|s| !s.broken) {
         let mut valid: Vec<Option<NodeId>> = vec![None; script.nodes.len()];
+        let mut misses = Vec::new();
         for (v, node) in script.nodes.iter().enumerate() {
             let NodeKind::Handoff(h) = &node.kind else {
                 continue;
             };
             let Some(fb) = &h.fallback else { continue };
+            let at_fallback =
+                |message| Diagnostic::new(Code::BadFallback, script.file, fb.name.span, message);
             match fb.node {
                 None => {
-                    let names: Vec<&str> = script
-                        .nodes
-                        .iter()
-                        .filter(|n| n.is_terminal())
-                        .map(|n| n.name.name)
-                        .collect();
-                    let mut d = Diagnostic::new(
-                        Code::BadFallback,
-                        script.file,
-                        fb.name.span,
-                        format!(
+                    misses.push((out.len(), fb.name.name));
+                    out.push(
+                        at_fallback(format!(
                             "the fallback of handoff `{}` is `{}`, which is not a terminal of script `{}`",
                             node.name.name, fb.name.name, script.name.name
-                        ),
-                    );
-                    d = match closest(fb.name.name, &names) {
-                        Some(best) => d.with_help(format!("did you mean `{best}`?")),
-                        None => d.with_help(
+                        ))
+                        .with_help(
                             "a fallback names an `end` or another `handoff` of the same script",
                         ),
-                    };
-                    out.push(d);
+                    );
                 }
                 Some(t) if !script.nodes[t].is_terminal() => {
                     out.push(
-                        Diagnostic::new(
-                            Code::BadFallback,
-                            script.file,
-                            fb.name.span,
-                            format!(
-                                "the fallback of handoff `{}` is the step `{}`; a fallback must be a terminal",
-                                node.name.name, fb.name.name
-                            ),
-                        )
+                        at_fallback(format!(
+                            "the fallback of handoff `{}` is the step `{}`; a fallback must be a terminal",
+                            node.name.name, fb.name.name
+                        ))
                         .with_label(script.nodes[t].header, "this is a step")
                         .with_help(
                             "the call is already ending: fall back to an `end` (for example a callback) or another `handoff`",
@@ -61,6 +47,8 @@ pub fn check(ctx: &Context<'_, '_>) -> Vec<Diagnostic> {
                 Some(t) => valid[v] = Some(t),
             }
         }
+        let terminals = script.nodes.iter().filter(|n| n.is_terminal());
+        suggest::did_you_mean(&mut out, &misses, terminals.map(|n| n.name.name));
         out.extend(cycles(script, &valid));
     }
     out

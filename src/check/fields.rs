@@ -18,7 +18,7 @@ use super::{Context, path_text};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::graph::ScriptGraph;
 use crate::model::{BUILTIN_FIELDS, Ident, LineKind, Node, NodeKind, Script};
-use crate::suggest::closest;
+use crate::suggest;
 
 /// What a node does with fields, in order.
 enum Event<'s> {
@@ -84,7 +84,7 @@ pub fn undefined_field(ctx: &Context<'_, '_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for script in ctx.program.scripts.iter().filter(|s| !s.broken) {
         let known = collected(script);
-        let names: Vec<&str> = known.keys().copied().collect();
+        let mut misses = Vec::new();
         for node in &script.nodes {
             for ev in events(node) {
                 let Event::Use(f, kind) = ev else { continue };
@@ -101,19 +101,18 @@ pub fn undefined_field(ctx: &Context<'_, '_>) -> Vec<Diagnostic> {
                         f.name, script.name.name
                     ),
                 };
-                let help = match closest(f.name, &names) {
-                    Some(best) => format!("did you mean `{best}`?"),
-                    None => format!(
-                        "collect it first with `ask {} \"…\"`; the built-in fields are `{{operator}}` and `{{company}}`",
-                        f.name
-                    ),
-                };
+                let help = format!(
+                    "collect it first with `ask {} \"…\"`; the built-in fields are `{{operator}}` and `{{company}}`",
+                    f.name
+                );
+                misses.push((out.len(), f.name));
                 out.push(
                     Diagnostic::new(Code::UndefinedField, script.file, f.span, message)
                         .with_help(help),
                 );
             }
         }
+        suggest::did_you_mean(&mut out, &misses, known.keys().copied());
     }
     out
 }

@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 use super::values::Values;
 use super::*;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::suggest::{Candidates, closest};
+use crate::suggest::{Candidates, MOST_SUGGESTED, closest};
 use crate::syntax::ast::{self, ContractFieldKind as CF};
 
 /// Build the model of a project from its parsed files.
@@ -412,7 +412,7 @@ impl<'s> ScriptBuilder<'_, 's> {
                 (nodes.node(&mut diags, i, n), diags)
             })
             .unzip_into_vecs(&mut out.nodes, &mut found);
-        suggest_targets(&out.nodes, &index, &mut found);
+        suggest(&out.nodes, &index, &self.program.roles, &mut found);
         self.diags.extend(found.into_iter().flatten());
         out
     }
@@ -421,33 +421,51 @@ impl<'s> ScriptBuilder<'_, 's> {
 /// The fewest nodes a task of [`ScriptBuilder::script`] builds.
 const NODES_PER_TASK: usize = 1024;
 
-/// The most targets of one script that are not names of it and still get
-/// a "did you mean": more is a script broken wholesale (a rename gone
-/// wrong), where a suggestion each would cost targets × names.
-const SUGGESTED_TARGETS: usize = 200;
-
-/// "Did you mean" for the `undefined-step` findings of a script's nodes
-/// (`found`, one list per node), once they are all built: the same
-/// suggestions whatever the order the nodes were built in, and none when
-/// there are more than [`SUGGESTED_TARGETS`].
-fn suggest_targets(
+/// "Did you mean" for the findings of a script's nodes (`found`, one list
+/// per node) that name no node or no role, once they are all built: the
+/// same suggestions whatever the order the nodes were built in, and none
+/// past [`MOST_SUGGESTED`] misses of a kind.
+fn suggest(
     nodes: &[Node<'_>],
     index: &FxHashMap<&str, NodeId>,
+    roles: &[crate::model::Role<'_>],
     found: &mut [Vec<Diagnostic>],
 ) {
-    let is_missing = |d: &&mut Diagnostic| d.code == Code::UndefinedStep;
-    let missing = found.iter_mut().flatten().filter(is_missing).count();
-    if missing == 0 || missing > SUGGESTED_TARGETS {
+    suggest_for(found, Code::UndefinedStep, || {
+        let unknown = nodes
+            .iter()
+            .flat_map(|n| n.exits())
+            .filter(|t| t.node.is_none())
+            .map(|t| (t.name.span, t.name.name))
+            .collect();
+        (unknown, Candidates::new(index.keys().copied()))
+    });
+    suggest_for(found, Code::UndefinedRole, || {
+        let unknown = nodes
+            .iter()
+            .filter_map(|n| match &n.kind {
+                NodeKind::Handoff(h) if h.role_id.is_none() => Some((h.role.span, h.role.name)),
+                _ => None,
+            })
+            .collect();
+        (unknown, Candidates::new(roles.iter().map(|r| r.name.name)))
+    });
+}
+
+/// [`suggest`] for the findings of `code`: `misses` gives each unknown
+/// name by its span, and the names it may be a typo of.
+fn suggest_for<'s>(
+    found: &mut [Vec<Diagnostic>],
+    code: Code,
+    misses: impl FnOnce() -> (FxHashMap<Span, &'s str>, Candidates<'s>),
+) {
+    let is_miss = |d: &&mut Diagnostic| d.code == code;
+    let count = found.iter_mut().flatten().filter(is_miss).count();
+    if count == 0 || count > MOST_SUGGESTED {
         return;
     }
-    let unknown: FxHashMap<Span, &str> = nodes
-        .iter()
-        .flat_map(|n| n.exits())
-        .filter(|t| t.node.is_none())
-        .map(|t| (t.name.span, t.name.name))
-        .collect();
-    let names = Candidates::new(index.keys().copied());
-    for d in found.iter_mut().flatten().filter(is_missing) {
+    let (unknown, names) = misses();
+    for d in found.iter_mut().flatten().filter(is_miss) {
         if let Some(best) = unknown.get(&d.span).and_then(|n| names.closest(n)) {
             d.help = Some(did_you_mean(best));
         }
@@ -498,7 +516,7 @@ impl<'s> Nodes<'_, 's> {
                     name.name, self.owner
                 ),
             );
-            // "Did you mean": see `suggest_targets`; for `start`, here.
+            // "Did you mean": see `suggest`; for `start`, here.
             if from.is_none() {
                 let names: Vec<&str> = self.index.keys().copied().collect();
                 if let Some(best) = closest(name.name, &names) {
@@ -554,24 +572,22 @@ impl<'s> Nodes<'_, 's> {
             ast::NodeKind::Handoff(h) => {
                 let role_id = self.roles.get(h.role.name).copied();
                 if role_id.is_none() && !self.role_may_be_broken(h.role.name) {
-                    let names: Vec<&str> = self.program.roles.iter().map(|r| r.name.name).collect();
-                    let mut d = Diagnostic::new(
-                        Code::UndefinedRole,
-                        file,
-                        h.role.span,
-                        format!(
-                            "handoff `{}` goes to `{}`, which is not a role",
-                            n.name.name, h.role.name
-                        ),
-                    );
-                    d = match closest(h.role.name, &names) {
-                        Some(best) => d.with_help(format!("did you mean `{best}`?")),
-                        None => d.with_help(format!(
+                    // "Did you mean": see `suggest`.
+                    diags.push(
+                        Diagnostic::new(
+                            Code::UndefinedRole,
+                            file,
+                            h.role.span,
+                            format!(
+                                "handoff `{}` goes to `{}`, which is not a role",
+                                n.name.name, h.role.name
+                            ),
+                        )
+                        .with_help(format!(
                             "define it: `role {} \"Отдел продаж\" {{ contact \"…\", \"…\" }}`",
                             h.role.name
                         )),
-                    };
-                    diags.push(d);
+                    );
                 }
                 let mut v = self.values(diags);
                 let within = h.within.map(|w| v.duration(w));
