@@ -224,11 +224,11 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             };
             let sources = files::read_project(&paths)?;
             let options = Options::default();
-            // The fingerprints and the first nodes are made while the
-            // graphs are; then, into a folder that exists, the JSON is
-            // written and made durable while the checks run, and put in
-            // place only if they pass. A failing build removes it (and
-            // creates no folder).
+            // The first nodes are rendered while the graphs are made;
+            // then, into a folder that exists, the JSON is written (its
+            // fingerprints hashed meanwhile) and made durable while the
+            // checks run, and put in place only if they pass. A failing
+            // build removes it (and creates no folder).
             let write = |project: Analysed, ahead, unwanted: &(dyn Fn() -> bool + Sync)| {
                 files::stage(&out, "operator.json", unwanted, |w| {
                     json::write_with(project, ahead, w)

@@ -61,8 +61,8 @@ pub fn compile<'s>(
 /// returned, and what it makes is not wanted. Returns what `late`
 /// returned, if it ran.
 ///
-/// `callscript build` makes the fingerprints and the first nodes of the
-/// operator JSON early ([`emit::json::ahead`]), then writes the JSON
+/// `callscript build` renders the first nodes of the operator JSON early
+/// ([`emit::json::ahead`]), then writes the JSON, fingerprints and all,
 /// while the checks run ([`emit::json::write_with`]).
 pub fn compile_alongside<'s, E: Send, R: Send>(
     sources: &'s [SourceFile],

@@ -588,7 +588,11 @@ pub fn write_with(
     );
     let (holes, end) = body?;
     for (at, fingerprint) in holes.into_iter().zip(fingerprints) {
-        debug_assert_eq!(fingerprint.len(), FINGERPRINT_HOLE.len());
+        if fingerprint.len() != FINGERPRINT_HOLE.len() {
+            return Err(std::io::Error::other(
+                "a fingerprint does not fit its place",
+            ));
+        }
         out.seek(std::io::SeekFrom::Start(start + at))?;
         out.write_all(fingerprint.as_bytes())?;
     }
