@@ -40,7 +40,20 @@ for n in "${sizes[@]}"; do
   if [ "$n" -le 10000 ]; then
     cmds+=("node --max-old-space-size=16384 $work/workload/ink_compile.js $i $work/b$n.ink.json")
   fi
-  hyperfine --warmup 1 --runs "$runs" -N --export-markdown "$work/hyperfine-$n.md" "${cmds[@]}"
+  hyperfine --warmup 1 --runs "$runs" -N --export-markdown "$work/hyperfine-$n.md" \
+    --export-json "$work/hyperfine-$n.json" "${cmds[@]}"
+  if [ "$n" -le 10000 ]; then
+    # The issue's ratio: build on both cores against inkjs, same run.
+    python3 - "$work/hyperfine-$n.json" "$n" <<'PY'
+import json, statistics, sys
+results = json.load(open(sys.argv[1]))["results"]
+build = next(r for r in results if " build " in r["command"] and "RAYON" not in r["command"])
+ink = next(r for r in results if "ink_compile" in r["command"])
+ratio = lambda f: f(ink["times"]) / f(build["times"])
+print(f"build of {sys.argv[2]} steps vs inkjs: {ratio(statistics.mean):.0f}x by means, "
+      f"{ratio(statistics.median):.0f}x by medians, {ratio(min):.0f}x by minima")
+PY
+  fi
 done
 
 # Many files: the 100k-step graph as 8 scripts, one file each, plus the
