@@ -351,3 +351,28 @@ impl std::io::Seek for Durable<'_> {
         self.file.seek(to)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_read_in_halves_is_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // Every byte different from its neighbours; sizes around the
+        // threshold, odd and even.
+        for len in [
+            0,
+            1,
+            4097,
+            SPLIT_READ as usize - 1,
+            SPLIT_READ as usize,
+            (3 << 20) + 1,
+        ] {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 7 + i / 251) as u8).collect();
+            let path = dir.path().join(format!("f{len}"));
+            std::fs::write(&path, &bytes).unwrap();
+            assert!(read_bytes(&path).unwrap() == bytes, "{len} bytes");
+        }
+    }
+}

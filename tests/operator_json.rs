@@ -270,6 +270,37 @@ fn a_build_that_fails_its_checks_leaves_the_folder_as_it_was() {
 }
 
 #[test]
+fn build_reads_a_large_source_whole() {
+    // Sources of a megabyte and more are read in two halves at once: the
+    // JSON is the library's for the same bytes (an odd size, so that the
+    // halves differ).
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = big_script(4000);
+    if text.len().is_multiple_of(2) {
+        text.push('\n');
+    }
+    assert!(text.len() > 1 << 20, "{} bytes", text.len());
+    let path = dir.path().join("big.script");
+    std::fs::write(&path, &text).unwrap();
+    let out = dir.path().join("out");
+    let r = callscript(&["build", s(&path), "--out", s(&out)]);
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let sources = vec![SourceFile::new(s(&path), text)];
+    let (Some(project), _) = callscript::compile(&sources, &Options::default()) else {
+        panic!("the big script compiles");
+    };
+    assert!(
+        std::fs::read_to_string(out.join("operator.json")).unwrap()
+            == json::to_string_as(&project, Layout::Compact)
+    );
+}
+
+#[test]
 fn build_into_a_file_is_an_io_error() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("not-a-folder");
