@@ -2,6 +2,11 @@
 
 use crate::diagnostic::Diagnostic;
 
+/// The help that suggests `name`.
+pub fn did_you_mean(name: &str) -> String {
+    format!("did you mean `{name}`?")
+}
+
 /// The most names of one kind that one script misses and that still get a
 /// "did you mean": more is a script broken wholesale (a bulk rename gone
 /// wrong), where a suggestion each would cost misses × names.
@@ -11,7 +16,7 @@ pub const MOST_SUGGESTED: usize = 200;
 /// `found`, and the name that was not found), from `names`: the help of
 /// each finding whose name has a near one says so; the others keep theirs.
 /// Nothing is suggested past [`MOST_SUGGESTED`] misses.
-pub fn did_you_mean<'a>(
+pub fn suggest_misses<'a>(
     found: &mut [Diagnostic],
     misses: &[(usize, &str)],
     names: impl IntoIterator<Item = &'a str>,
@@ -22,7 +27,7 @@ pub fn did_you_mean<'a>(
     let names = Candidates::new(names);
     for &(i, name) in misses {
         if let Some(best) = names.closest(name) {
-            found[i].help = Some(format!("did you mean `{best}`?"));
+            found[i].help = Some(did_you_mean(best));
         }
     }
 }

@@ -48,7 +48,7 @@ pub fn check(ctx: &Context<'_, '_>) -> Vec<Diagnostic> {
             }
         }
         let terminals = script.nodes.iter().filter(|n| n.is_terminal());
-        suggest::did_you_mean(&mut out, &misses, terminals.map(|n| n.name.name));
+        suggest::suggest_misses(&mut out, &misses, terminals.map(|n| n.name.name));
         out.extend(cycles(script, &valid));
     }
     out

@@ -112,7 +112,7 @@ pub fn undefined_field(ctx: &Context<'_, '_>) -> Vec<Diagnostic> {
                 );
             }
         }
-        suggest::did_you_mean(&mut out, &misses, known.keys().copied());
+        suggest::suggest_misses(&mut out, &misses, known.keys().copied());
     }
     out
 }

@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 use super::values::Values;
 use super::*;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::suggest::{Candidates, MOST_SUGGESTED, closest};
+use crate::suggest::{Candidates, MOST_SUGGESTED, closest, did_you_mean};
 use crate::syntax::ast::{self, ContractFieldKind as CF};
 
 /// Build the model of a project from its parsed files.
@@ -470,10 +470,6 @@ fn suggest_for<'s>(
             d.help = Some(did_you_mean(best));
         }
     }
-}
-
-fn did_you_mean(name: &str) -> String {
-    format!("did you mean `{name}`?")
 }
 
 /// What a script's nodes are built against: its node names, the roles

@@ -417,7 +417,7 @@ fn help_for(
             .filter_map(|e| e.strip_prefix('`').and_then(|e| e.strip_suffix('`')))
             .collect();
         if let Some(best) = closest(w, &candidates) {
-            return Some(format!("did you mean `{best}`?"));
+            return Some(crate::suggest::did_you_mean(best));
         }
         if MEMBER_KEYWORDS.contains(&w) && expected.contains(&"`}`") {
             return Some(format!(
@@ -556,7 +556,7 @@ pub fn unexpected_top_level(file: FileId, src: &str, at: usize) -> Diagnostic {
                 "`{w}` belongs inside a `script {{ … }}`: is a `}}` closing the script too early above?"
             ));
         } else if let Some(best) = closest(w, ITEM_KEYWORDS) {
-            d = d.with_help(format!("did you mean `{best}`?"));
+            d = d.with_help(crate::suggest::did_you_mean(best));
         }
     }
     d
@@ -582,7 +582,7 @@ pub fn unexpected_member(file: FileId, src: &str, at: usize) -> Diagnostic {
         .map(|t| t.text(src))
     {
         if let Some(best) = closest(w, MEMBER_KEYWORDS) {
-            d = d.with_help(format!("did you mean `{best}`?"));
+            d = d.with_help(crate::suggest::did_you_mean(best));
         } else if matches!(w, "say" | "ask" | "note" | "on" | "otherwise" | "goto") {
             d = d.with_help(format!(
                 "`{w}` belongs inside a step: is a `}}` closing the step too early above?"
