@@ -168,22 +168,13 @@ pub fn io_reason(e: &std::io::Error) -> String {
 /// run) never sees a half-written file and a previous output survives any
 /// failure. Creates `dir` if needed. Returns the path written.
 pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, Failure> {
-    write_atomically_with(dir, name, |w| w.write_all(bytes))
+    stage(dir, name, || false, |w| w.write_all(bytes))?.commit()
 }
 
-/// As [`write_atomically`], with the content written by `write` as it is
-/// produced (a large output need not be held in memory first).
-pub fn write_atomically_with(
-    dir: &Path,
-    name: &str,
-    write: impl FnOnce(&mut dyn Output) -> std::io::Result<()>,
-) -> Result<PathBuf, Failure> {
-    stage(dir, name, || false, write)?.commit()
-}
-
-/// The first half of [`write_atomically_with`]: the content is written
-/// beside `dir/name`, in a temporary file, and made durable, but not put
-/// in place: [`Staged::commit`] does that, and dropping the [`Staged`]
+/// The first half of [`write_atomically`], with the content written by
+/// `write` as it is produced (a large output need not be held in memory
+/// first): it goes beside `dir/name`, into a temporary file, and is made
+/// durable, but not put in place: [`Staged::commit`] does that, and dropping the [`Staged`]
 /// removes the temporary file. `build` stages its output while the checks
 /// run and commits it only if they pass.
 ///

@@ -173,48 +173,46 @@ impl Canon<'_> {
     }
 
     fn node(&mut self, node: &Node<'_>) {
-        {
-            match &node.kind {
-                NodeKind::Step(s) => {
-                    self.s("step")
-                        .q(node.name.name)
-                        .num(s.duration.map(|d| d.value))
-                        .num(s.max.map(|m| u64::from(m.value)))
-                        .nl();
-                    self.lines(&s.lines);
-                    for c in &s.options {
-                        self.s("  on").qs(&c.answer).q(c.target.name.name).nl();
-                    }
-                    if let Some(t) = &s.otherwise {
-                        self.s("  otherwise").q(t.name.name).nl();
-                    }
-                    if let Some(t) = &s.goto {
-                        self.s("  goto").q(t.name.name).nl();
-                    }
+        match &node.kind {
+            NodeKind::Step(s) => {
+                self.s("step")
+                    .q(node.name.name)
+                    .num(s.duration.map(|d| d.value))
+                    .num(s.max.map(|m| u64::from(m.value)))
+                    .nl();
+                self.lines(&s.lines);
+                for c in &s.options {
+                    self.s("  on").qs(&c.answer).q(c.target.name.name).nl();
                 }
-                NodeKind::Handoff(h) => {
-                    self.s("handoff")
-                        .q(node.name.name)
-                        .q(h.role.name)
-                        .num(h.within.map(|w| w.value))
-                        .nl();
-                    self.lines(&h.lines);
-                    for p in &h.pass {
-                        self.s("  pass").q(p.name).nl();
-                    }
-                    if let Some(s) = &h.summary {
-                        self.s("  summary").qt(s).nl();
-                    }
-                    self.tasks(&h.tasks);
-                    if let Some(f) = &h.fallback {
-                        self.s("  fallback").q(f.name.name).nl();
-                    }
+                if let Some(t) = &s.otherwise {
+                    self.s("  otherwise").q(t.name.name).nl();
                 }
-                NodeKind::End(e) => {
-                    self.s("end").q(node.name.name).qs(&e.outcome).nl();
-                    self.lines(&e.lines);
-                    self.tasks(&e.tasks);
+                if let Some(t) = &s.goto {
+                    self.s("  goto").q(t.name.name).nl();
                 }
+            }
+            NodeKind::Handoff(h) => {
+                self.s("handoff")
+                    .q(node.name.name)
+                    .q(h.role.name)
+                    .num(h.within.map(|w| w.value))
+                    .nl();
+                self.lines(&h.lines);
+                for p in &h.pass {
+                    self.s("  pass").q(p.name).nl();
+                }
+                if let Some(s) = &h.summary {
+                    self.s("  summary").qt(s).nl();
+                }
+                self.tasks(&h.tasks);
+                if let Some(f) = &h.fallback {
+                    self.s("  fallback").q(f.name.name).nl();
+                }
+            }
+            NodeKind::End(e) => {
+                self.s("end").q(node.name.name).qs(&e.outcome).nl();
+                self.lines(&e.lines);
+                self.tasks(&e.tasks);
             }
         }
     }

@@ -150,13 +150,13 @@ impl<'o> Pretty<'o> {
         self.depth
     }
 
-    /// Hand what is written so far to `sink` and empty the buffer, so
-    /// that a large document is never held whole in memory.
     /// How many bytes are in the buffer.
     pub fn written(&self) -> usize {
         self.out.len()
     }
 
+    /// Hand what is written so far to `sink` and empty the buffer, so
+    /// that a large document is never held whole in memory.
     pub fn drain_to(&mut self, sink: &mut dyn std::io::Write) -> std::io::Result<()> {
         sink.write_all(self.out)?;
         self.out.clear();
