@@ -22,7 +22,7 @@ pub fn template(text: &Text<'_>) -> String {
 pub fn template_cow<'s>(text: &Text<'s>) -> std::borrow::Cow<'s, str> {
     let raw = text.raw;
     // memchr: a `char` array pattern would test the text char by char.
-    if memchr::memchr3(b'{', b'}', b'\\', raw.as_bytes()).is_none() {
+    if text.is_verbatim() || memchr::memchr3(b'{', b'}', b'\\', raw.as_bytes()).is_none() {
         return std::borrow::Cow::Borrowed(raw);
     }
     let mut out = String::with_capacity(raw.len() + 8);
@@ -64,10 +64,7 @@ mod tests {
     use crate::source::Span;
 
     fn text(raw: &str) -> Text<'_> {
-        Text {
-            raw,
-            span: Span::new(0, raw.len() + 2),
-        }
+        Text::new(raw, Span::new(0, raw.len() + 2))
     }
 
     #[test]

@@ -14,6 +14,7 @@
 
 use super::template_cow;
 use crate::model::{Str, Text};
+use crate::syntax::ast::has_special;
 
 /// How a JSON document is laid out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -254,20 +255,20 @@ pub fn decimal_into(out: &mut Vec<u8>, v: u64) {
 /// every text has no escape and no brace: then the template is the source
 /// text, which needs no JSON escape either, and is copied as it is.
 pub fn template_into(out: &mut Vec<u8>, t: &Text<'_>) {
-    if needs_escape_or_brace(t.raw.as_bytes()) {
-        escape_into(out, &template_cow(t));
-    } else {
+    if t.is_verbatim() {
         quote_into(out, t.raw);
+    } else {
+        escape_into(out, &template_cow(t));
     }
 }
 
 /// A plain string's value, JSON-quoted: the source text when it has no
 /// escape.
 pub fn value_into(out: &mut Vec<u8>, s: &Str<'_>) {
-    if needs_escape(s.raw.as_bytes()) {
-        escape_into(out, &s.value());
-    } else {
+    if s.is_verbatim() {
         quote_into(out, s.raw);
+    } else {
+        escape_into(out, &s.value());
     }
 }
 
@@ -282,38 +283,7 @@ fn quote_into(out: &mut Vec<u8>, s: &str) {
 
 /// Does any byte need an escape (a control character, `"` or `\\`)?
 fn needs_escape(bytes: &[u8]) -> bool {
-    scan(bytes, false)
-}
-
-/// Does any byte need an escape, or is a brace (`{`, `}`)? A source text
-/// without any can be copied into JSON as it is: it has no escape to
-/// decode and no template brace to double.
-fn needs_escape_or_brace(bytes: &[u8]) -> bool {
-    scan(bytes, true)
-}
-
-fn scan(bytes: &[u8], braces: bool) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // A byte of `x` is below `n` (n <= 128): the classic SWAR test, exact
-    // as a yes/no answer for the whole word.
-    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
-    let has = |x: u64, b: u8| below(x ^ (ONES * u64::from(b)), 1);
-    let mut words = bytes.chunks_exact(8);
-    for w in &mut words {
-        let x = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
-        let mut hit = below(x, 0x20) | has(x, b'"') | has(x, b'\\');
-        if braces {
-            hit |= has(x, b'{') | has(x, b'}');
-        }
-        if hit != 0 {
-            return true;
-        }
-    }
-    words
-        .remainder()
-        .iter()
-        .any(|&b| ESCAPE[b as usize] != 0 || (braces && (b == b'{' || b == b'}')))
+    has_special(bytes, false)
 }
 
 /// `s` as a JSON string, quotes included, escaped as serde_json does.
@@ -388,11 +358,7 @@ mod tests {
                 for at in 0..len {
                     let mut v = vec![b'a'; len];
                     v[at] = b;
-                    assert_eq!(
-                        needs_escape_or_brace(&v),
-                        needs,
-                        "byte {b:#x} at {at} of {len}"
-                    );
+                    assert_eq!(has_special(&v, true), needs, "byte {b:#x} at {at} of {len}");
                 }
             }
         }

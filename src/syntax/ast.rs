@@ -24,12 +24,46 @@ pub struct Ident<'s> {
 pub struct Str<'s> {
     pub raw: &'s str,
     pub span: Span,
+    /// See [`Str::is_verbatim`]: known from `raw` when the string is made.
+    verbatim: bool,
 }
 
 impl<'s> Str<'s> {
+    pub fn new(raw: &'s str, span: Span) -> Self {
+        Str {
+            raw,
+            span,
+            verbatim: !has_special(raw.as_bytes(), false),
+        }
+    }
+
+    /// [`Str::new`], for a `raw` known to hold no backslash and no control
+    /// character (the parser knows it of most nodes as a whole): nothing
+    /// to scan.
+    pub(crate) fn new_verbatim(raw: &'s str, span: Span) -> Self {
+        debug_assert!(!has_special(raw.as_bytes(), false), "{raw:?}");
+        Str {
+            raw,
+            span,
+            verbatim: true,
+        }
+    }
+
+    /// Whether the string is its own value and its own JSON string body:
+    /// no escape to decode, no character JSON escapes (a control character,
+    /// `"` or `\`). Nearly every string is; outputs then copy `raw` as it
+    /// is, and nothing scans it again.
+    pub fn is_verbatim(&self) -> bool {
+        self.verbatim
+    }
+
     /// The string's value, escapes decoded.
     pub fn value(&self) -> Cow<'s, str> {
-        unescape(self.raw)
+        if self.verbatim {
+            Cow::Borrowed(self.raw)
+        } else {
+            unescape(self.raw)
+        }
     }
 }
 
@@ -38,6 +72,43 @@ impl<'s> Str<'s> {
 pub struct Text<'s> {
     pub raw: &'s str,
     pub span: Span,
+    /// See [`Text::is_verbatim`]: known from `raw` when the text is made.
+    verbatim: bool,
+}
+
+/// Does any byte need a JSON escape (a control character, `"`, `\`), or,
+/// with `braces`, is any a brace? Eight bytes at a time.
+pub(crate) fn has_special(bytes: &[u8], braces: bool) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A byte of `x` is below `n` (n <= 128): the classic SWAR test, exact
+    // as a yes/no answer for the whole word.
+    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
+    let has = |x: u64, b: u8| below(x ^ (ONES * u64::from(b)), 1);
+    let special =
+        |b: u8| b < 0x20 || b == b'"' || b == b'\\' || (braces && (b == b'{' || b == b'}'));
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let x = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        let mut hit = below(x, 0x20) | has(x, b'"') | has(x, b'\\');
+        if braces {
+            hit |= has(x, b'{') | has(x, b'}');
+        }
+        if hit != 0 {
+            return true;
+        }
+    }
+    words.remainder().iter().any(|&b| special(b))
+}
+
+/// Whether `bytes` hold no backslash and no control character but the
+/// line feed: then no string among them has an escape or needs one in
+/// JSON (a string cannot hold a line feed). One pass the compiler
+/// vectorises, over a node at a time.
+pub(crate) fn escape_free(bytes: &[u8]) -> bool {
+    bytes.iter().fold(0u8, |acc, &b| {
+        acc | u8::from(b == b'\\' || (b < 0x20 && b != b'\n'))
+    }) == 0
 }
 
 /// A piece of operator text.
@@ -50,6 +121,35 @@ pub enum Segment<'s> {
 }
 
 impl<'s> Text<'s> {
+    pub fn new(raw: &'s str, span: Span) -> Self {
+        Text {
+            raw,
+            span,
+            verbatim: !has_special(raw.as_bytes(), true),
+        }
+    }
+
+    /// The text of string `s`, which has a brace or not (`braces`: the
+    /// parser looks for them anyway).
+    pub(crate) fn of(s: Str<'s>, braces: bool) -> Self {
+        debug_assert_eq!(
+            braces,
+            memchr::memchr2(b'{', b'}', s.raw.as_bytes()).is_some()
+        );
+        Text {
+            raw: s.raw,
+            span: s.span,
+            verbatim: s.verbatim && !braces,
+        }
+    }
+
+    /// Whether the text is its own template and its own JSON string body:
+    /// a verbatim string ([`Str::is_verbatim`]) without a brace, so without
+    /// a field. Nearly every text is.
+    pub fn is_verbatim(&self) -> bool {
+        self.verbatim
+    }
+
     /// Byte offset of the first character after the opening quote.
     fn content_start(&self) -> usize {
         self.span.start as usize + 1
@@ -58,7 +158,7 @@ impl<'s> Text<'s> {
     /// The text's pieces in order. Adjacent literal pieces are merged.
     pub fn segments(&self) -> Vec<Segment<'s>> {
         let raw = self.raw;
-        if memchr::memchr2(b'{', b'\\', raw.as_bytes()).is_none() {
+        if self.verbatim || memchr::memchr2(b'{', b'\\', raw.as_bytes()).is_none() {
             return vec![Segment::Literal(Cow::Borrowed(raw))];
         }
         let mut out = Vec::new();
@@ -101,7 +201,7 @@ impl<'s> Text<'s> {
 
     /// The fields the text interpolates, in order.
     pub fn fields(&self) -> Vec<Ident<'s>> {
-        if memchr::memchr(b'{', self.raw.as_bytes()).is_none() {
+        if self.verbatim || memchr::memchr(b'{', self.raw.as_bytes()).is_none() {
             return Vec::new();
         }
         self.segments()
@@ -116,7 +216,7 @@ impl<'s> Text<'s> {
     /// The text with escapes decoded and fields shown as `{name}`: what a
     /// reader of the annex sees.
     pub fn display(&self) -> Cow<'s, str> {
-        if memchr::memchr(b'\\', self.raw.as_bytes()).is_none() {
+        if self.verbatim || memchr::memchr(b'\\', self.raw.as_bytes()).is_none() {
             return Cow::Borrowed(self.raw);
         }
         let mut s = String::with_capacity(self.raw.len());
@@ -477,4 +577,56 @@ pub struct Task<'s> {
     pub text: Text<'s>,
     pub within: Raw<'s>,
     pub span: Span,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_free_text_has_no_backslash_and_no_control_character_but_line_feeds() {
+        for b in 0u8..=255 {
+            let free = b != b'\\' && (b >= 0x20 || b == b'\n');
+            for len in 1..70 {
+                for at in [0, len / 2, len - 1] {
+                    let mut v = vec![b'a'; len];
+                    v[at] = b;
+                    assert_eq!(escape_free(&v), free, "byte {b:#x} at {at} of {len}");
+                }
+            }
+        }
+        assert!(escape_free(
+            "step k0 {\n  say \"Здравствуйте, {name}\"\n}".as_bytes()
+        ));
+        assert!(escape_free(b""));
+    }
+
+    #[test]
+    fn strings_and_texts_know_whether_they_are_verbatim() {
+        let span = Span::new(0, 0);
+        for (raw, str_verbatim, text_verbatim) in [
+            ("Здравствуйте", true, true),
+            ("", true, true),
+            ("Привет, {name}!", true, false),
+            ("a } b", true, false),
+            (r#"Код \{A\}"#, false, false),
+            (r#"say \"hi\""#, false, false),
+            ("tab\there", false, false),
+            ("cr\rhere", false, false),
+        ] {
+            let s = Str::new(raw, span);
+            let t = Text::new(raw, span);
+            assert_eq!(s.is_verbatim(), str_verbatim, "{raw:?}");
+            assert_eq!(t.is_verbatim(), text_verbatim, "{raw:?}");
+            if s.is_verbatim() {
+                assert_eq!(s.value(), unescape(raw));
+            }
+            if t.is_verbatim() {
+                assert_eq!(t.segments(), vec![Segment::Literal(Cow::Borrowed(raw))]);
+                assert!(t.fields().is_empty());
+            }
+            let braces = raw.contains(['{', '}']);
+            assert_eq!(Text::of(s, braces), t, "{raw:?}");
+        }
+    }
 }

@@ -454,6 +454,7 @@ fn fast_run<'s>(file: FileId, src: &'s str, text: &str, mut pos: usize, stop: us
             file,
             src,
             diags: &mut run.diags,
+            verbatim: escape_free(&src.as_bytes()[at..end]),
         };
         let (node, broken) = b.node_checked(rule, Span::new(at, end), &toks);
         run.broken |= broken;
@@ -589,6 +590,10 @@ struct Builder<'p, 's> {
     /// comments blanked out, at the same offsets).
     src: &'s str,
     diags: &'p mut Vec<Diagnostic>,
+    /// The text being built holds no backslash and no control character
+    /// but line feeds ([`escape_free`]): every string in it is verbatim
+    /// ([`Str::is_verbatim`]) without being scanned.
+    verbatim: bool,
 }
 
 impl<'p, 's> Builder<'p, 's> {
@@ -598,6 +603,7 @@ impl<'p, 's> Builder<'p, 's> {
             file: parser.file,
             src: parser.src,
             diags: &mut parser.diags,
+            verbatim: false,
         }
     }
 
@@ -635,9 +641,11 @@ impl<'p, 's> Builder<'p, 's> {
     }
 
     fn string_at(&self, span: Span) -> Str<'s> {
-        Str {
-            span,
-            raw: &self.src[span.start as usize + 1..span.end as usize - 1],
+        let raw = &self.src[span.start as usize + 1..span.end as usize - 1];
+        if self.verbatim {
+            Str::new_verbatim(raw, span)
+        } else {
+            Str::new(raw, span)
         }
     }
 
@@ -862,11 +870,10 @@ impl<'p, 's> Builder<'p, 's> {
     /// interpolations (checked by the grammar's `text_body`, only when the
     /// text has a brace).
     fn text(&mut self, t: Tok) -> Text<'s> {
-        let Str { span, raw } = self.string_at(t.span);
-        let text = Text { span, raw };
-        if memchr::memchr2(b'{', b'}', text.raw.as_bytes()).is_some()
-            && CallscriptParser::parse(Rule::text_body, text.raw).is_err()
-        {
+        let s = self.string_at(t.span);
+        let braces = memchr::memchr2(b'{', b'}', s.raw.as_bytes()).is_some();
+        let text = Text::of(s, braces);
+        if braces && CallscriptParser::parse(Rule::text_body, text.raw).is_err() {
             self.diags
                 .push(errors::text_problem(self.file, text.span, text.raw));
         }
