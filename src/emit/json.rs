@@ -17,7 +17,7 @@ use serde::Serialize;
 use super::fingerprint::fingerprint;
 use super::pipeline::Ordered;
 pub use super::pretty::Layout;
-use super::pretty::Pretty;
+use super::pretty::{Pretty, ident_into, opt_u64_into, template_into, value_into};
 use super::{template, template_cow};
 use crate::model::{self, NodeKind, Spanned};
 use crate::{Analysed, Project};
@@ -759,6 +759,15 @@ fn render_nodes(
         Layout::Compact => source / 2 * 3,
         Layout::Pretty => source * 3,
     });
+    if layout == Layout::Compact {
+        for (i, n) in nodes.iter().enumerate() {
+            if i > 0 {
+                buf.push(b',');
+            }
+            write_node_compact(contract, n, buf);
+        }
+        return;
+    }
     let mut w = Pretty::new(buf, NODE_DEPTH, layout);
     for n in nodes {
         w.element();
@@ -985,7 +994,7 @@ fn write_node(contract: Option<&model::Contract<'_>>, n: &model::Node<'_>, w: &m
     w.key("type");
     w.str(n.keyword());
     w.key("id");
-    w.str(n.name.name);
+    w.ident(n.name.name);
     write_lines(n.lines(), w);
     match &n.kind {
         NodeKind::Step(st) => {
@@ -1001,18 +1010,18 @@ fn write_node(contract: Option<&model::Contract<'_>>, n: &model::Node<'_>, w: &m
                 w.key("answer");
                 w.value(&c.answer);
                 w.key("to");
-                w.str(c.target.name.name);
+                w.ident(c.target.name.name);
                 w.end_object();
             }
             w.end_array();
             w.key("otherwise");
-            w.opt_str(st.otherwise.as_ref().map(|t| t.name.name));
+            w.opt_ident(st.otherwise.as_ref().map(|t| t.name.name));
             w.key("goto");
-            w.opt_str(st.goto.as_ref().map(|t| t.name.name));
+            w.opt_ident(st.goto.as_ref().map(|t| t.name.name));
         }
         NodeKind::Handoff(h) => {
             w.key("role");
-            w.str(h.role.name);
+            w.ident(h.role.name);
             w.key("within_s");
             w.opt_u64(h.deadline(contract));
             w.key("pass");
@@ -1024,7 +1033,7 @@ fn write_node(contract: Option<&model::Contract<'_>>, n: &model::Node<'_>, w: &m
             }
             write_tasks(&h.tasks, w);
             w.key("fallback");
-            w.opt_str(h.fallback.as_ref().map(|t| t.name.name));
+            w.opt_ident(h.fallback.as_ref().map(|t| t.name.name));
         }
         NodeKind::End(e) => {
             w.key("outcome");
@@ -1033,6 +1042,113 @@ fn write_node(contract: Option<&model::Contract<'_>>, n: &model::Node<'_>, w: &m
         }
     }
     w.end_object();
+}
+
+/// [`write_node`] in the compact layout, the default: each run of keys
+/// and punctuation between two values is one constant, where the general
+/// writer emits it piece by piece. The bytes are the same (tested against
+/// serde_json like the rest).
+fn write_node_compact(
+    contract: Option<&model::Contract<'_>>,
+    n: &model::Node<'_>,
+    out: &mut Vec<u8>,
+) {
+    out.extend_from_slice(match &n.kind {
+        NodeKind::Step(_) => br#"{"type":"step","id":"#,
+        NodeKind::Handoff(_) => br#"{"type":"handoff","id":"#,
+        NodeKind::End(_) => br#"{"type":"end","id":"#,
+    });
+    ident_into(out, n.name.name);
+    out.extend_from_slice(br#","lines":["#);
+    for (i, l) in n.lines().iter().enumerate() {
+        element(
+            out,
+            i,
+            match l.kind {
+                model::LineKind::Say => br#"{"kind":"say","text":"#,
+                model::LineKind::Ask => br#"{"kind":"ask","text":"#,
+                model::LineKind::Note => br#"{"kind":"note","text":"#,
+            },
+        );
+        template_into(out, &l.text);
+        if let Some(f) = l.field {
+            out.extend_from_slice(br#","field":"#);
+            ident_into(out, f.name);
+        }
+        out.push(b'}');
+    }
+    out.push(b']');
+    let opt_ident = |out: &mut Vec<u8>, t: Option<&model::Target<'_>>| match t {
+        Some(t) => ident_into(out, t.name.name),
+        None => out.extend_from_slice(b"null"),
+    };
+    match &n.kind {
+        NodeKind::Step(st) => {
+            out.extend_from_slice(br#","duration_s":"#);
+            opt_u64_into(out, st.duration.map(|d| d.value));
+            out.extend_from_slice(br#","max_visits":"#);
+            opt_u64_into(out, st.max.map(|m| u64::from(m.value)));
+            out.extend_from_slice(br#","options":["#);
+            for (i, c) in st.options.iter().enumerate() {
+                element(out, i, br#"{"answer":"#);
+                value_into(out, &c.answer);
+                out.extend_from_slice(br#","to":"#);
+                ident_into(out, c.target.name.name);
+                out.push(b'}');
+            }
+            out.extend_from_slice(br#"],"otherwise":"#);
+            opt_ident(out, st.otherwise.as_ref());
+            out.extend_from_slice(br#","goto":"#);
+            opt_ident(out, st.goto.as_ref());
+        }
+        NodeKind::Handoff(h) => {
+            out.extend_from_slice(br#","role":"#);
+            ident_into(out, h.role.name);
+            out.extend_from_slice(br#","within_s":"#);
+            opt_u64_into(out, h.deadline(contract));
+            out.extend_from_slice(br#","pass":["#);
+            for (i, p) in h.pass.iter().enumerate() {
+                element(out, i, b"");
+                ident_into(out, p.name);
+            }
+            out.extend_from_slice(br#"],"summary":"#);
+            match &h.summary {
+                Some(t) => template_into(out, t),
+                None => out.extend_from_slice(b"null"),
+            }
+            write_tasks_compact(&h.tasks, out);
+            out.extend_from_slice(br#","fallback":"#);
+            opt_ident(out, h.fallback.as_ref());
+        }
+        NodeKind::End(e) => {
+            out.extend_from_slice(br#","outcome":"#);
+            value_into(out, &e.outcome);
+            write_tasks_compact(&e.tasks, out);
+        }
+    }
+    out.push(b'}');
+}
+
+/// The start of the `i`-th element of a compact array: a comma after the
+/// first, then `start`.
+fn element(out: &mut Vec<u8>, i: usize, start: &[u8]) {
+    if i > 0 {
+        out.push(b',');
+    }
+    out.extend_from_slice(start);
+}
+
+/// [`write_tasks`] in the compact layout.
+fn write_tasks_compact(tasks: &[model::Task<'_>], out: &mut Vec<u8>) {
+    out.extend_from_slice(br#","tasks":["#);
+    for (i, t) in tasks.iter().enumerate() {
+        element(out, i, br#"{"text":"#);
+        template_into(out, &t.text);
+        out.extend_from_slice(br#","within_s":"#);
+        opt_u64_into(out, t.within.map(|d| d.value));
+        out.push(b'}');
+    }
+    out.push(b']');
 }
 
 /// `"lines": [...]`
@@ -1048,7 +1164,7 @@ fn write_lines(lines: &[model::Line<'_>], w: &mut Pretty<'_>) {
         w.template(&l.text);
         if let Some(f) = l.field {
             w.key("field");
-            w.str(f.name);
+            w.ident(f.name);
         }
         w.end_object();
     }

@@ -181,6 +181,18 @@ impl<'o> Pretty<'o> {
         escape_into(self.out, s);
     }
 
+    /// A name (see [`ident_into`]).
+    pub fn ident(&mut self, name: &str) {
+        ident_into(self.out, name);
+    }
+
+    pub fn opt_ident(&mut self, name: Option<&str>) {
+        match name {
+            Some(n) => self.ident(n),
+            None => self.null(),
+        }
+    }
+
     /// Operator text as its template (see [`template_into`]).
     pub fn template(&mut self, t: &Text<'_>) {
         template_into(self.out, t);
@@ -269,6 +281,21 @@ pub fn value_into(out: &mut Vec<u8>, s: &Str<'_>) {
         quote_into(out, s.raw);
     } else {
         escape_into(out, &s.value());
+    }
+}
+
+/// A name as a JSON string: an identifier of the language (letters,
+/// digits and `_`, by the grammar's `XID` rules) never needs an escape, so
+/// it is copied without being scanned.
+pub fn ident_into(out: &mut Vec<u8>, name: &str) {
+    quote_into(out, name);
+}
+
+/// `v` in decimal, or `null`.
+pub fn opt_u64_into(out: &mut Vec<u8>, v: Option<u64>) {
+    match v {
+        Some(v) => decimal_into(out, v),
+        None => out.extend_from_slice(b"null"),
     }
 }
 
