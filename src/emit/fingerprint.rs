@@ -14,7 +14,7 @@
 use sha2::{Digest, Sha256};
 
 use super::pipeline::Ordered;
-use super::pretty::{decimal_into, escape_into, template_into, value_into};
+use super::pretty::{decimal_into, ident_into, template_into, value_into};
 use crate::model::{Line, Node, NodeKind, Schedule, Script, Spanned, Str, Task, Text};
 
 /// The fingerprint of a script: `sha256:` + 64 hex digits.
@@ -86,10 +86,11 @@ impl Canon<'_> {
         self
     }
 
-    /// A space, then `s` JSON-quoted: unambiguous whatever it contains.
-    fn q(&mut self, s: &str) -> &mut Self {
+    /// A space, then a name JSON-quoted (a name never needs an escape:
+    /// see [`ident_into`]).
+    fn q(&mut self, name: &str) -> &mut Self {
         self.buf.push(b' ');
-        escape_into(self.buf, s);
+        ident_into(self.buf, name);
         self
     }
 
