@@ -361,28 +361,35 @@ impl<'s> ScriptBuilder<'_, 's> {
         let mut index: FxHashMap<&'s str, NodeId> =
             FxHashMap::with_capacity_and_hasher(s.nodes.len(), Default::default());
         let mut dup = Vec::new();
+        // The nodes that repeat an earlier name, in order (rarely any).
+        let mut repeated_names = Vec::new();
         for (i, n) in s.nodes.iter().enumerate() {
-            if let Some(&first) = index.get(n.name.name) {
-                let f: &ast::Node<'_> = &s.nodes[first];
-                let (kw, first_kw) = (n.kind.keyword(), f.kind.keyword());
-                let message = if kw == first_kw {
-                    format!("the {kw} `{}` is defined twice", n.name.name)
-                } else {
-                    format!(
-                        "the {kw} `{}` has the name of the {first_kw} `{}`",
-                        n.name.name, f.name.name
-                    )
-                };
-                dup.push(
-                    Diagnostic::new(Code::DuplicateName, file, n.name.span, message)
-                        .with_label(f.name.span, "first defined here")
-                        .with_help(
-                            "steps and terminals of a script share one namespace: rename one of them",
-                        ),
-                );
+            // One probe a name: the table is as large as the script.
+            let first = match index.entry(n.name.name) {
+                std::collections::hash_map::Entry::Occupied(e) => *e.get(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(i);
+                    continue;
+                }
+            };
+            repeated_names.push(i);
+            let f: &ast::Node<'_> = &s.nodes[first];
+            let (kw, first_kw) = (n.kind.keyword(), f.kind.keyword());
+            let message = if kw == first_kw {
+                format!("the {kw} `{}` is defined twice", n.name.name)
             } else {
-                index.insert(n.name.name, i);
-            }
+                format!(
+                    "the {kw} `{}` has the name of the {first_kw} `{}`",
+                    n.name.name, f.name.name
+                )
+            };
+            dup.push(
+                Diagnostic::new(Code::DuplicateName, file, n.name.span, message)
+                    .with_label(f.name.span, "first defined here")
+                    .with_help(
+                        "steps and terminals of a script share one namespace: rename one of them",
+                    ),
+            );
         }
         self.diags.extend(dup);
 
@@ -391,6 +398,7 @@ impl<'s> ScriptBuilder<'_, 's> {
             owner: &owner,
             broken: s.broken,
             index: &index,
+            repeated_names: &repeated_names,
             program: self.program,
             roles: self.roles,
         };
@@ -483,6 +491,8 @@ struct Nodes<'a, 's> {
     broken: bool,
     /// Each node's id by name (the first definition).
     index: &'a FxHashMap<&'s str, NodeId>,
+    /// The nodes whose name an earlier node has, in order.
+    repeated_names: &'a [NodeId],
     program: &'a Program<'s>,
     roles: &'a FxHashMap<&'s str, RoleId>,
 }
@@ -634,7 +644,7 @@ impl<'s> Nodes<'_, 's> {
             }
         }
         Node {
-            duplicate: self.index.get(n.name.name) != Some(&i),
+            duplicate: self.repeated_names.binary_search(&i).is_ok(),
             name: n.name,
             header: n.header,
             span: n.span,
