@@ -314,10 +314,14 @@ impl<'u> Durable<'u> {
 
 impl std::io::Write for Durable<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.write_vectored(&[std::io::IoSlice::new(buf)])
+    }
+
+    fn write_vectored(&mut self, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
         if (self.unwanted)() {
             return Err(std::io::Error::other("no longer wanted"));
         }
-        let n = self.file.write(buf)?;
+        let n = self.file.write_vectored(bufs)?;
         self.written += n as u64;
         if self.written - self.started >= WRITEBACK {
             self.start_writeback();

@@ -140,8 +140,11 @@ impl<'o> Pretty<'o> {
             self.out.push(b',');
         }
         self.first = false;
-        self.drain_to(sink)?;
-        sink.write_all(rendered)
+        // One system call for both when `sink` is a file: what is written
+        // so far is often just the comma.
+        write_both(sink, self.out, rendered)?;
+        self.out.clear();
+        Ok(())
     }
 
     /// The current nesting depth: elements of an array rendered apart
@@ -226,6 +229,23 @@ impl<'o> Pretty<'o> {
         }
         self.end_array();
     }
+}
+
+/// `a` then `b`, in as few vectored writes as `sink` takes.
+fn write_both(sink: &mut dyn std::io::Write, a: &[u8], b: &[u8]) -> std::io::Result<()> {
+    use std::io::{ErrorKind, IoSlice};
+    let mut slices = [IoSlice::new(a), IoSlice::new(b)];
+    let mut left = &mut slices[..];
+    IoSlice::advance_slices(&mut left, 0);
+    while !left.is_empty() {
+        match sink.write_vectored(left) {
+            Ok(0) => return Err(ErrorKind::WriteZero.into()),
+            Ok(n) => IoSlice::advance_slices(&mut left, n),
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// What each byte becomes in a JSON string: 0 stays as it is, `u` is
@@ -389,6 +409,43 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Takes at most three bytes a call, from one slice at a time.
+    struct Trickle(Vec<u8>);
+
+    impl std::io::Write for Trickle {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(3);
+            self.0.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn elements_rendered_apart_reach_a_sink_that_takes_a_little_at_a_time() {
+        // Both the comma and the elements get through, in order, whether
+        // the sink takes both at once (a vector) or three bytes at a time.
+        fn written(out: &mut dyn std::io::Write) {
+            let mut buf = Vec::new();
+            let mut w = Pretty::new(&mut buf, 0, Layout::Compact);
+            w.begin_array();
+            w.elements_to(b"1", out).unwrap();
+            w.elements_to(b"", out).unwrap();
+            w.elements_to(b"22,333", out).unwrap();
+            w.end_array();
+            w.drain_to(out).unwrap();
+        }
+        let mut trickle = Trickle(Vec::new());
+        written(&mut trickle);
+        assert_eq!(trickle.0, b"[1,22,333]");
+        let mut at_once = std::io::Cursor::new(Vec::new());
+        written(&mut at_once);
+        assert_eq!(at_once.into_inner(), b"[1,22,333]");
     }
 
     #[test]
