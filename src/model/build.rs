@@ -30,7 +30,8 @@ pub fn build<'s>(files: Vec<(FileId, ast::File<'s>)>) -> (Program<'s>, Vec<Diagn
         role_index: FxHashMap::default(),
     };
     let mut scripts = Vec::new();
-    let mut contract_first: Option<(FileId, Span)> = None;
+    // Contracts and roles in source order, built beside the scripts' heads.
+    let mut others = Vec::new();
     for (file, ast) in files {
         for broken in &ast.broken {
             match broken.keyword {
@@ -41,25 +42,8 @@ pub fn build<'s>(files: Vec<(FileId, ast::File<'s>)>) -> (Program<'s>, Vec<Diagn
         }
         for item in ast.items {
             match item {
-                ast::Item::Contract(c) => {
-                    if let Some((ffile, fspan)) = contract_first {
-                        b.diags.push(
-                            Diagnostic::new(
-                                Code::DuplicateName,
-                                file,
-                                c.header,
-                                "a second `contract` block",
-                            )
-                            .with_label_in(ffile, fspan, "the project's contract is defined here")
-                            .with_help("a project has one contract; merge the two blocks"),
-                        );
-                    } else {
-                        contract_first = Some((file, c.header));
-                        b.program.contract = Some(b.contract(file, c));
-                    }
-                }
-                ast::Item::Role(r) => b.role(file, r),
                 ast::Item::Script(s) => scripts.push((file, s)),
+                other => others.push((file, other)),
             }
         }
     }
@@ -77,19 +61,23 @@ pub fn build<'s>(files: Vec<(FileId, ast::File<'s>)>) -> (Program<'s>, Vec<Diagn
             }
         })
         .collect();
+    // The contract and roles (a time zone's lookup alone takes ~0.2 ms)
+    // while each script's settings are read and its node names indexed:
+    // neither needs the other.
+    let (_, heads) = rayon::join(
+        || b.contract_and_roles(others),
+        || {
+            scripts
+                .into_par_iter()
+                .map(|(file, s)| Head::new(file, s))
+                .collect::<Vec<_>>()
+        },
+    );
     let program = &b.program;
     let roles = &b.role_index;
-    let built: Vec<(Script<'s>, Vec<Diagnostic>)> = scripts
+    let built: Vec<(Script<'s>, Vec<Diagnostic>)> = heads
         .into_par_iter()
-        .map(|(file, s)| {
-            let mut sb = ScriptBuilder {
-                diags: Vec::new(),
-                program,
-                roles,
-            };
-            let script = sb.script(file, s);
-            (script, sb.diags)
-        })
+        .map(|head| head.finish(program, roles))
         .collect();
     for (dup, (script, diags)) in dups.into_iter().zip(built) {
         b.diags.extend(dup);
@@ -134,6 +122,35 @@ impl<'s> Builder<'s> {
         Values {
             file,
             diags: &mut self.diags,
+        }
+    }
+
+    /// The project's contract and roles, from the items that are neither
+    /// (in source order).
+    fn contract_and_roles(&mut self, items: Vec<(FileId, ast::Item<'s>)>) {
+        let mut contract_first: Option<(FileId, Span)> = None;
+        for (file, item) in items {
+            match item {
+                ast::Item::Contract(c) => {
+                    if let Some((ffile, fspan)) = contract_first {
+                        self.diags.push(
+                            Diagnostic::new(
+                                Code::DuplicateName,
+                                file,
+                                c.header,
+                                "a second `contract` block",
+                            )
+                            .with_label_in(ffile, fspan, "the project's contract is defined here")
+                            .with_help("a project has one contract; merge the two blocks"),
+                        );
+                    } else {
+                        contract_first = Some((file, c.header));
+                        self.program.contract = Some(self.contract(file, c));
+                    }
+                }
+                ast::Item::Role(r) => self.role(file, r),
+                ast::Item::Script(_) => {}
+            }
         }
     }
 
@@ -293,24 +310,25 @@ impl<'s> Builder<'s> {
     }
 }
 
-/// Builds one script against the finished roles and contract: scripts are
-/// independent of each other, so they are built in parallel.
-struct ScriptBuilder<'p, 's> {
+/// A script read as far as it can be without the contract and roles: its
+/// settings read and its node names indexed ([`Head::new`], beside the
+/// contract and roles); [`Head::finish`] builds its nodes against them.
+/// Scripts are independent of each other, so both steps run in parallel.
+struct Head<'s> {
+    out: Script<'s>,
+    /// `script `name`` for messages.
+    owner: String,
+    nodes: Vec<ast::Node<'s>>,
+    /// Each node's id by name (the first definition).
+    index: FxHashMap<&'s str, NodeId>,
+    /// The nodes whose name an earlier node has, in order.
+    repeated_names: Vec<NodeId>,
     diags: Vec<Diagnostic>,
-    program: &'p Program<'s>,
-    /// Each role's id by name.
-    roles: &'p FxHashMap<&'s str, RoleId>,
 }
 
-impl<'s> ScriptBuilder<'_, 's> {
-    fn values(&mut self, file: FileId) -> Values<'_> {
-        Values {
-            file,
-            diags: &mut self.diags,
-        }
-    }
-
-    fn script(&mut self, file: FileId, s: ast::Script<'s>) -> Script<'s> {
+impl<'s> Head<'s> {
+    fn new(file: FileId, s: ast::Script<'s>) -> Self {
+        let mut diags = Vec::new();
         let mut out = Script {
             file,
             name: s.name,
@@ -323,7 +341,7 @@ impl<'s> ScriptBuilder<'_, 's> {
             start_decl: None,
             start: None,
             mandatory: Vec::new(),
-            nodes: Vec::with_capacity(s.nodes.len()),
+            nodes: Vec::new(),
             broken: s.broken,
         };
         let owner = format!("script `{}`", s.name.name);
@@ -332,12 +350,15 @@ impl<'s> ScriptBuilder<'_, 's> {
             let kw = st.kind.keyword();
             if kw != "mandatory" {
                 if let Some(&fspan) = first.get(kw) {
-                    self.diags.push(repeated(file, st.span, fspan, kw, &owner));
+                    diags.push(repeated(file, st.span, fspan, kw, &owner));
                     continue;
                 }
                 first.insert(kw, st.span);
             }
-            let mut v = self.values(file);
+            let mut v = Values {
+                file,
+                diags: &mut diags,
+            };
             match st.kind {
                 ast::SettingKind::Kind(w) => {
                     out.kind = v.word(
@@ -360,7 +381,6 @@ impl<'s> ScriptBuilder<'_, 's> {
         // Register node names; the first definition wins.
         let mut index: FxHashMap<&'s str, NodeId> =
             FxHashMap::with_capacity_and_hasher(s.nodes.len(), Default::default());
-        let mut dup = Vec::new();
         // The nodes that repeat an earlier name, in order (rarely any).
         let mut repeated_names = Vec::new();
         for (i, n) in s.nodes.iter().enumerate() {
@@ -383,7 +403,7 @@ impl<'s> ScriptBuilder<'_, 's> {
                     n.name.name, f.name.name
                 )
             };
-            dup.push(
+            diags.push(
                 Diagnostic::new(Code::DuplicateName, file, n.name.span, message)
                     .with_label(f.name.span, "first defined here")
                     .with_help(
@@ -391,27 +411,50 @@ impl<'s> ScriptBuilder<'_, 's> {
                     ),
             );
         }
-        self.diags.extend(dup);
+        Head {
+            out,
+            owner,
+            nodes: s.nodes,
+            index,
+            repeated_names,
+            diags,
+        }
+    }
 
+    /// The script, its nodes built against the project's contract and
+    /// roles, and its findings.
+    fn finish(
+        self,
+        program: &Program<'s>,
+        roles: &FxHashMap<&'s str, RoleId>,
+    ) -> (Script<'s>, Vec<Diagnostic>) {
+        let Head {
+            mut out,
+            owner,
+            nodes: ast_nodes,
+            index,
+            repeated_names,
+            mut diags,
+        } = self;
         let nodes = Nodes {
-            file,
+            file: out.file,
             owner: &owner,
-            broken: s.broken,
+            broken: out.broken,
             index: &index,
             repeated_names: &repeated_names,
-            program: self.program,
-            roles: self.roles,
+            program,
+            roles,
         };
         if let Some(decl) = out.start_decl {
-            out.start = nodes.resolve(&mut self.diags, decl, decl.span, None).node;
-        } else if !s.nodes.is_empty() {
+            out.start = nodes.resolve(&mut diags, decl, decl.span, None).node;
+        } else if !ast_nodes.is_empty() {
             out.start = Some(0);
         }
         // Nodes are independent once their names are known: a large
         // script's are built on every core, in chunks whose findings are
         // kept in node order.
         let mut found: Vec<Vec<Diagnostic>> = Vec::new();
-        s.nodes
+        ast_nodes
             .into_par_iter()
             .enumerate()
             .with_min_len(NODES_PER_TASK)
@@ -420,13 +463,13 @@ impl<'s> ScriptBuilder<'_, 's> {
                 (nodes.node(&mut diags, i, n), diags)
             })
             .unzip_into_vecs(&mut out.nodes, &mut found);
-        suggest(&out.nodes, &index, &self.program.roles, &mut found);
-        self.diags.extend(found.into_iter().flatten());
-        out
+        suggest(&out.nodes, &index, &program.roles, &mut found);
+        diags.extend(found.into_iter().flatten());
+        (out, diags)
     }
 }
 
-/// The fewest nodes a task of [`ScriptBuilder::script`] builds.
+/// The fewest nodes a task of [`Head::finish`] builds.
 const NODES_PER_TASK: usize = 1024;
 
 /// "Did you mean" for the findings of a script's nodes (`found`, one list
