@@ -32,25 +32,30 @@ for n in "${sizes[@]}"; do
     /usr/bin/time -f "peak memory, build, RAYON_NUM_THREADS=$t: %M KiB" \
       env RAYON_NUM_THREADS=$t "$bin" build "$s" --out "$work/out$n" 2>&1 | grep -v '^wrote'
   done
-  runs=10; [ "$n" -ge 100000 ] && runs=5
+  # callscript first, then inkjs in a run of its own: the peer's heap (up
+  # to gigabytes), freed at its exit, slows the next processes on a VM
+  # whose freed memory goes back to the host for seconds; a pause lets
+  # that settle before the next size.
+  runs=40; [ "$n" -ge 100000 ] && runs=5
   cmds=("env RAYON_NUM_THREADS=1 $bin check $s"
         "env RAYON_NUM_THREADS=1 $bin build $s --out $work/out$n"
         "$bin build $s --out $work/out$n"
         "wc -l $s")
-  if [ "$n" -le 10000 ]; then
-    cmds+=("node --max-old-space-size=16384 $work/workload/ink_compile.js $i $work/b$n.ink.json")
-  fi
-  hyperfine --warmup 1 --runs "$runs" -N --export-markdown "$work/hyperfine-$n.md" \
+  sleep "${SETTLE:-10}"
+  hyperfine --warmup 3 --runs "$runs" -N --export-markdown "$work/hyperfine-$n.md" \
     --export-json "$work/hyperfine-$n.json" "${cmds[@]}"
   if [ "$n" -le 10000 ]; then
+    hyperfine --warmup 1 --runs 10 -N --export-markdown "$work/hyperfine-ink-$n.md" \
+      --export-json "$work/hyperfine-ink-$n.json" \
+      "node --max-old-space-size=16384 $work/workload/ink_compile.js $i $work/b$n.ink.json"
     # The issue's ratio: build on both cores against inkjs, same run.
-    python3 - "$work/hyperfine-$n.json" "$n" <<'PY'
+    python3 - "$work/hyperfine-$n.json" "$work/hyperfine-ink-$n.json" "$n" <<'PY'
 import json, statistics, sys
 results = json.load(open(sys.argv[1]))["results"]
 build = next(r for r in results if " build " in r["command"] and "RAYON" not in r["command"])
-ink = next(r for r in results if "ink_compile" in r["command"])
+ink = json.load(open(sys.argv[2]))["results"][0]
 ratio = lambda f: f(ink["times"]) / f(build["times"])
-print(f"build of {sys.argv[2]} steps vs inkjs: {ratio(statistics.mean):.0f}x by means, "
+print(f"build of {sys.argv[3]} steps vs inkjs: {ratio(statistics.mean):.0f}x by means, "
       f"{ratio(statistics.median):.0f}x by medians, {ratio(min):.0f}x by minima")
 PY
   fi
@@ -72,6 +77,7 @@ for k, part in enumerate(parts[1:], 1):
 PY
 fi
 echo "== many files: $(ls "$many" | wc -l) files, $(du -sb "$many" | cut -f1) bytes"
+sleep "${SETTLE:-10}"
 hyperfine --warmup 1 --runs 10 -N --export-markdown "$work/hyperfine-many.md" \
   "env RAYON_NUM_THREADS=1 $bin check $many" "env RAYON_NUM_THREADS=2 $bin check $many" \
   "env RAYON_NUM_THREADS=1 $bin build $many --out $work/out-many" \
