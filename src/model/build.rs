@@ -125,8 +125,8 @@ impl<'s> Builder<'s> {
         }
     }
 
-    /// The project's contract and roles, from the items that are neither
-    /// (in source order).
+    /// The project's contract and roles, from its items that are not
+    /// scripts, in source order (scripts are built by [`Head`]).
     fn contract_and_roles(&mut self, items: Vec<(FileId, ast::Item<'s>)>) {
         let mut contract_first: Option<(FileId, Span)> = None;
         for (file, item) in items {
@@ -149,6 +149,7 @@ impl<'s> Builder<'s> {
                     }
                 }
                 ast::Item::Role(r) => self.role(file, r),
+                // Built by `Head`; not passed here.
                 ast::Item::Script(_) => {}
             }
         }

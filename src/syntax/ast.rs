@@ -29,6 +29,7 @@ pub struct Str<'s> {
 }
 
 impl<'s> Str<'s> {
+    /// The string whose text between the quotes is `raw`, at `span`.
     pub fn new(raw: &'s str, span: Span) -> Self {
         Str {
             raw,
@@ -76,41 +77,6 @@ pub struct Text<'s> {
     verbatim: bool,
 }
 
-/// Does any byte need a JSON escape (a control character, `"`, `\`), or,
-/// with `braces`, is any a brace? Eight bytes at a time.
-pub(crate) fn has_special(bytes: &[u8], braces: bool) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // A byte of `x` is below `n` (n <= 128): the classic SWAR test, exact
-    // as a yes/no answer for the whole word.
-    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
-    let has = |x: u64, b: u8| below(x ^ (ONES * u64::from(b)), 1);
-    let special =
-        |b: u8| b < 0x20 || b == b'"' || b == b'\\' || (braces && (b == b'{' || b == b'}'));
-    let mut words = bytes.chunks_exact(8);
-    for w in &mut words {
-        let x = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
-        let mut hit = below(x, 0x20) | has(x, b'"') | has(x, b'\\');
-        if braces {
-            hit |= has(x, b'{') | has(x, b'}');
-        }
-        if hit != 0 {
-            return true;
-        }
-    }
-    words.remainder().iter().any(|&b| special(b))
-}
-
-/// Whether `bytes` hold no backslash and no control character but the
-/// line feed: then no string among them has an escape or needs one in
-/// JSON (a string cannot hold a line feed). One pass the compiler
-/// vectorises, over a node at a time.
-pub(crate) fn escape_free(bytes: &[u8]) -> bool {
-    bytes.iter().fold(0u8, |acc, &b| {
-        acc | u8::from(b == b'\\' || (b < 0x20 && b != b'\n'))
-    }) == 0
-}
-
 /// A piece of operator text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Segment<'s> {
@@ -121,6 +87,7 @@ pub enum Segment<'s> {
 }
 
 impl<'s> Text<'s> {
+    /// The text whose source between the quotes is `raw`, at `span`.
     pub fn new(raw: &'s str, span: Span) -> Self {
         Text {
             raw,
@@ -239,6 +206,41 @@ fn escaped(c: u8) -> char {
         b'n' => '\n',
         other => other as char,
     }
+}
+
+/// Does any byte need a JSON escape (a control character, `"`, `\`), or,
+/// with `braces`, is any a brace? Eight bytes at a time.
+pub(crate) fn has_special(bytes: &[u8], braces: bool) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A byte of `x` is below `n` (n <= 128): the classic SWAR test, exact
+    // as a yes/no answer for the whole word.
+    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
+    let has = |x: u64, b: u8| below(x ^ (ONES * u64::from(b)), 1);
+    let special =
+        |b: u8| b < 0x20 || b == b'"' || b == b'\\' || (braces && (b == b'{' || b == b'}'));
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let x = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        let mut hit = below(x, 0x20) | has(x, b'"') | has(x, b'\\');
+        if braces {
+            hit |= has(x, b'{') | has(x, b'}');
+        }
+        if hit != 0 {
+            return true;
+        }
+    }
+    words.remainder().iter().any(|&b| special(b))
+}
+
+/// Whether `bytes` hold no backslash and no control character but the
+/// line feed: then no string among them has an escape or needs one in
+/// JSON (a string cannot hold a line feed). One pass the compiler
+/// vectorises, over a node at a time.
+pub(crate) fn escape_free(bytes: &[u8]) -> bool {
+    bytes.iter().fold(0u8, |acc, &b| {
+        acc | u8::from(b == b'\\' || (b < 0x20 && b != b'\n'))
+    }) == 0
 }
 
 /// Decode the escapes of a string's raw text.
