@@ -174,9 +174,9 @@ pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf,
 /// The first half of [`write_atomically`], with the content written by
 /// `write` as it is produced (a large output need not be held in memory
 /// first): it goes beside `dir/name`, into a temporary file, and is made
-/// durable, but not put in place: [`Staged::commit`] does that, and dropping the [`Staged`]
-/// removes the temporary file. `build` stages its output while the checks
-/// run and commits it only if they pass.
+/// durable, but not put in place: [`Staged::commit`] does that, and
+/// dropping the [`Staged`] removes the temporary file. `build` stages its
+/// output while the checks run and commits it only if they pass.
 ///
 /// `unwanted` is asked before each write; once it says yes, writing stops
 /// and staging fails (the caller no longer wants the file).

@@ -503,24 +503,17 @@ fn cuts(text: &str, pos: usize, min_piece: usize, pieces: usize) -> Vec<usize> {
 /// branch per line). On a 3.5 MB script that is ~0.15 ms a keyword
 /// instead of ~1 ms, and it runs before the script's pieces can start.
 fn next_item_line(bytes: &[u8], pos: usize) -> usize {
-    const NEEDLES: [&[u8]; 3] = [b"\nscript", b"\nrole", b"\ncontract"];
-    debug_assert!(
-        NEEDLES
-            .iter()
-            .zip(ITEM_KEYWORDS.iter().rev())
-            .all(|(n, kw)| &n[1..] == kw.as_bytes())
-    );
     let mut best = bytes.len();
-    for needle in NEEDLES {
+    for kw in ITEM_KEYWORDS {
+        let needle = [b"\n", kw.as_bytes()].concat();
         // Only a line that starts before the best so far can be better.
-        let end = (best + needle.len() - 1).min(bytes.len());
+        let end = (best + kw.len()).min(bytes.len());
         let Some(hay) = bytes.get(pos..end) else {
             continue;
         };
-        let kw = needle.len() - 1;
-        let found = memchr::memmem::find_iter(hay, needle)
+        let found = memchr::memmem::find_iter(hay, &needle)
             .map(|i| pos + i + 1)
-            .find(|&at| matches!(bytes.get(at + kw), Some(b' ' | b'\t')));
+            .find(|&at| matches!(bytes.get(at + kw.len()), Some(b' ' | b'\t')));
         if let Some(at) = found {
             best = best.min(at);
         }
