@@ -91,7 +91,12 @@ impl ScriptGraph {
             }
         }
 
-        let start = script.start;
+        ScriptGraph::from_graph(graph, script.start)
+    }
+
+    /// The facts of a graph whose node `i` is the script's node `i`.
+    fn from_graph(graph: DiGraph<(), Edge, u32>, start: Option<NodeId>) -> ScriptGraph {
+        let n = graph.node_count();
         let mut reachable = vec![false; n];
         if let Some(s) = start {
             let mut stack = vec![s];
@@ -141,22 +146,25 @@ impl ScriptGraph {
 
     /// Nodes from which some node in `goal` can be reached (including the
     /// goal nodes themselves).
+    ///
+    /// One pass over the components, sinks first, following each node's
+    /// own edges: the members of a component reach the same nodes, and a
+    /// component's successors are decided before it. (A walk back along
+    /// incoming edges gives the same answer, but jumps about a large
+    /// graph's memory.)
     pub fn can_reach(&self, goal: impl Fn(NodeId) -> bool) -> Vec<bool> {
-        let n = self.reachable.len();
-        let mut seen = vec![false; n];
-        let mut stack: Vec<NodeId> = (0..n).filter(|&v| goal(v)).collect();
-        for &v in &stack {
-            seen[v] = true;
+        let mut component_reaches = Vec::with_capacity(self.sccs.len());
+        for (c, members) in self.sccs.iter().enumerate() {
+            let reaches = members.iter().any(|&v| {
+                goal(v)
+                    || self.successors(v).any(|w| {
+                        let d = self.scc_of[w];
+                        d != c && component_reaches[d]
+                    })
+            });
+            component_reaches.push(reaches);
         }
-        while let Some(v) = stack.pop() {
-            for w in self.predecessors(v) {
-                if !seen[w] {
-                    seen[w] = true;
-                    stack.push(w);
-                }
-            }
-        }
-        seen
+        self.scc_of.iter().map(|&c| component_reaches[c]).collect()
     }
 
     /// A shortest path from the start to a node satisfying `goal` that
@@ -453,12 +461,17 @@ mod tests {
         all
     }
 
+    /// Up to 40 nodes and 120 edges (`graph` takes the ends modulo `n`).
+    fn graphs() -> impl Strategy<Value = (usize, Vec<(usize, usize)>)> {
+        (
+            1usize..40,
+            proptest::collection::vec((0usize..40, 0usize..40), 0..120),
+        )
+    }
+
     proptest! {
         #[test]
-        fn sccs_are_petgraphs_sinks_first(
-            n in 1usize..40,
-            edges in proptest::collection::vec((0usize..40, 0usize..40), 0..120),
-        ) {
+        fn sccs_are_petgraphs_sinks_first((n, edges) in graphs()) {
             let g = graph(n, &edges);
             let sccs = Sccs::of(&g);
             let mut found: Vec<Vec<NodeId>> = sccs.iter().map(<[NodeId]>::to_vec).collect();
@@ -476,6 +489,34 @@ mod tests {
                 let (a, b) = g.edge_endpoints(e).unwrap();
                 prop_assert!(of[a.index()] >= of[b.index()]);
             }
+        }
+    }
+
+    /// Nodes from which a goal can be reached, walking back along incoming
+    /// edges from the goals.
+    fn reaching(g: &ScriptGraph, goal: &[bool]) -> Vec<bool> {
+        let mut seen = goal.to_vec();
+        let mut stack: Vec<NodeId> = (0..goal.len()).filter(|&v| goal[v]).collect();
+        while let Some(v) = stack.pop() {
+            for w in g.predecessors(v) {
+                if !seen[w] {
+                    seen[w] = true;
+                    stack.push(w);
+                }
+            }
+        }
+        seen
+    }
+
+    proptest! {
+        #[test]
+        fn can_reach_is_the_walk_back_from_the_goals(
+            (n, edges) in graphs(),
+            goals in proptest::collection::vec(any::<bool>(), 40),
+        ) {
+            let g = ScriptGraph::from_graph(graph(n, &edges), Some(0));
+            let goal = &goals[..n];
+            prop_assert_eq!(g.can_reach(|v| goal[v]), reaching(&g, goal));
         }
     }
 

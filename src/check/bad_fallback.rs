@@ -59,11 +59,12 @@ fn cycles(script: &Script<'_>, next: &[Option<NodeId>]) -> Vec<Diagnostic> {
     // 0 = unvisited, 1 = on the current chain, 2 = done.
     let mut state = vec![0u8; next.len()];
     let mut out = Vec::new();
+    let mut chain = Vec::new();
     for start in 0..next.len() {
-        if state[start] != 0 {
+        // A node without a fallback ends any chain that reaches it.
+        if state[start] != 0 || next[start].is_none() {
             continue;
         }
-        let mut chain = Vec::new();
         let mut v = start;
         loop {
             state[v] = 1;
@@ -85,7 +86,7 @@ fn cycles(script: &Script<'_>, next: &[Option<NodeId>]) -> Vec<Diagnostic> {
                 _ => break,
             }
         }
-        for v in chain {
+        for v in chain.drain(..) {
             state[v] = 2;
         }
     }

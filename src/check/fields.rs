@@ -12,12 +12,12 @@
 //! it first. It runs on 64 fields at a time as bit sets with a worklist,
 //! so its cost is bounded by O(edges × fields) whatever the input.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::{Context, path_text};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::graph::ScriptGraph;
-use crate::model::{BUILTIN_FIELDS, Ident, LineKind, Node, NodeKind, Script};
+use crate::model::{BUILTIN_FIELDS, Ident, LineKind, Node, NodeId, NodeKind, Script};
 use crate::suggest;
 
 /// What a node does with fields, in order.
@@ -72,7 +72,7 @@ fn events<'s>(node: &Node<'s>) -> Vec<Event<'s>> {
 }
 
 /// The fields a script collects, each with its first `ask`.
-fn collected<'s>(script: &Script<'s>) -> HashMap<&'s str, Ident<'s>> {
+fn collected<'s>(script: &Script<'s>) -> FxHashMap<&'s str, Ident<'s>> {
     script
         .collected_fields()
         .into_iter()
@@ -83,9 +83,15 @@ fn collected<'s>(script: &Script<'s>) -> HashMap<&'s str, Ident<'s>> {
 pub fn undefined_field(ctx: &Context<'_, '_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for script in ctx.program.scripts.iter().filter(|s| !s.broken) {
+        debug_assert!(
+            (script.nodes.iter().enumerate())
+                .filter(|(v, _)| script.field_nodes.binary_search(v).is_err())
+                .all(|(_, n)| events(n).is_empty()),
+            "a node that is not in `field_nodes` touches fields"
+        );
         let known = collected(script);
         let mut misses = Vec::new();
-        for node in &script.nodes {
+        for node in script.field_nodes.iter().map(|&v| &script.nodes[v]) {
             for ev in events(node) {
                 let Event::Use(f, kind) = ev else { continue };
                 if known.contains_key(f.name) || BUILTIN_FIELDS.contains(&f.name) {
@@ -128,12 +134,18 @@ pub fn field_not_collected(ctx: &Context<'_, '_>) -> Vec<Diagnostic> {
             continue;
         }
         let known = collected(script);
-        let mut index: HashMap<&str, usize> = HashMap::new();
-        let events: Vec<Vec<Event<'_>>> = script.nodes.iter().map(events).collect();
+        let mut index: FxHashMap<&str, usize> = FxHashMap::default();
+        // Each node that touches fields, with what it does with them.
+        let events: Vec<(NodeId, Vec<Event<'_>>)> = (script.field_nodes.iter())
+            .map(|&v| (v, events(&script.nodes[v])))
+            .collect();
+        let events_of = |v: NodeId| {
+            (script.field_nodes.binary_search(&v)).map_or(&[][..], |i| &events[i].1[..])
+        };
         // Fields used in reachable nodes, numbered in order of first use.
         let mut used: Vec<&str> = Vec::new();
-        for (v, evs) in events.iter().enumerate() {
-            if !g.reachable[v] {
+        for (v, evs) in &events {
+            if !g.reachable[*v] {
                 continue;
             }
             for ev in evs {
@@ -155,19 +167,18 @@ pub fn field_not_collected(ctx: &Context<'_, '_>) -> Vec<Diagnostic> {
                     .filter(|&&i| chunk.contains(&i))
                     .map(|&i| 1u64 << (i - chunk_start))
             };
-            let gen_bits: Vec<u64> = events
-                .iter()
-                .map(|evs| {
-                    evs.iter()
-                        .filter_map(|e| match e {
-                            Event::Collect(f) => bit(f.name),
-                            Event::Use(..) => None,
-                        })
-                        .fold(0, |a, b| a | b)
-                })
-                .collect();
+            let mut gen_bits = vec![0u64; script.nodes.len()];
+            for (v, evs) in &events {
+                gen_bits[*v] = evs
+                    .iter()
+                    .filter_map(|e| match e {
+                        Event::Collect(f) => bit(f.name),
+                        Event::Use(..) => None,
+                    })
+                    .fold(0, |a, b| a | b);
+            }
             let entry = must_collect(g, &gen_bits);
-            for (v, evs) in events.iter().enumerate() {
+            for &(v, ref evs) in &events {
                 if !g.reachable[v] {
                     continue;
                 }
@@ -190,7 +201,7 @@ pub fn field_not_collected(ctx: &Context<'_, '_>) -> Vec<Diagnostic> {
         let mut witnessed: Vec<usize> = Vec::new();
         for (v, f, kind, field) in findings {
             let collects = |w: usize| {
-                events[w]
+                events_of(w)
                     .iter()
                     .any(|e| matches!(e, Event::Collect(c) if c.name == f.name))
             };

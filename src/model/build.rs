@@ -343,6 +343,7 @@ impl<'s> Head<'s> {
             start: None,
             mandatory: Vec::new(),
             nodes: Vec::new(),
+            field_nodes: Vec::new(),
             broken: s.broken,
         };
         let owner = format!("script `{}`", s.name.name);
@@ -454,18 +455,25 @@ impl<'s> Head<'s> {
         // Nodes are independent once their names are known: a large
         // script's are built on every core, in chunks whose findings are
         // kept in node order.
-        let mut found: Vec<Vec<Diagnostic>> = Vec::new();
+        // Whether a node touches fields is decided while it is at hand.
+        let mut found: Vec<(Vec<Diagnostic>, bool)> = Vec::new();
         ast_nodes
             .into_par_iter()
             .enumerate()
             .with_min_len(NODES_PER_TASK)
             .map(|(i, n)| {
                 let mut diags = Vec::new();
-                (nodes.node(&mut diags, i, n), diags)
+                let node = nodes.node(&mut diags, i, n);
+                let fields = node.touches_fields();
+                (node, (diags, fields))
             })
             .unzip_into_vecs(&mut out.nodes, &mut found);
+        out.field_nodes = (found.iter().enumerate())
+            .filter(|(_, (_, fields))| *fields)
+            .map(|(i, _)| i)
+            .collect();
         suggest(&out.nodes, &index, &program.roles, &mut found);
-        diags.extend(found.into_iter().flatten());
+        diags.extend(found.into_iter().flat_map(|(d, _)| d));
         (out, diags)
     }
 }
@@ -481,7 +489,7 @@ fn suggest(
     nodes: &[Node<'_>],
     index: &FxHashMap<&str, NodeId>,
     roles: &[crate::model::Role<'_>],
-    found: &mut [Vec<Diagnostic>],
+    found: &mut [(Vec<Diagnostic>, bool)],
 ) {
     suggest_for(found, Code::UndefinedStep, || {
         let unknown = nodes
@@ -507,17 +515,21 @@ fn suggest(
 /// [`suggest`] for the findings of `code`: `misses` gives each unknown
 /// name by its span, and the names it may be a typo of.
 fn suggest_for<'s>(
-    found: &mut [Vec<Diagnostic>],
+    found: &mut [(Vec<Diagnostic>, bool)],
     code: Code,
     misses: impl FnOnce() -> (FxHashMap<Span, &'s str>, Candidates<'s>),
 ) {
     let is_miss = |d: &&mut Diagnostic| d.code == code;
-    let count = found.iter_mut().flatten().filter(is_miss).count();
+    let count = found
+        .iter_mut()
+        .flat_map(|f| &mut f.0)
+        .filter(is_miss)
+        .count();
     if count == 0 || count > MOST_SUGGESTED {
         return;
     }
     let (unknown, names) = misses();
-    for d in found.iter_mut().flatten().filter(is_miss) {
+    for d in found.iter_mut().flat_map(|f| &mut f.0).filter(is_miss) {
         if let Some(best) = unknown.get(&d.span).and_then(|n| names.closest(n)) {
             d.help = Some(did_you_mean(best));
         }

@@ -165,6 +165,10 @@ pub struct Script<'s> {
     pub mandatory: Vec<Str<'s>>,
     /// Steps and terminals in source order.
     pub nodes: Vec<Node<'s>>,
+    /// The nodes that ask for a field or may use one (in a text or a
+    /// `pass`), in order: the other nodes do nothing with fields, and what
+    /// looks at fields need not visit them.
+    pub field_nodes: Vec<NodeId>,
     /// A member failed to parse: the graph is incomplete, so checks of the
     /// graph are skipped for this script.
     pub broken: bool,
@@ -177,8 +181,8 @@ impl<'s> Script<'s> {
         let mut out: Vec<Collected<'_, 's>> = Vec::new();
         // Where each field is in `out`: a script may collect thousands.
         let mut index: rustc_hash::FxHashMap<&str, usize> = Default::default();
-        for (id, node) in self.nodes.iter().enumerate() {
-            for line in node.lines() {
+        for &id in &self.field_nodes {
+            for line in self.nodes[id].lines() {
                 let Some(f) = line.field else { continue };
                 match index.get(f.name) {
                     Some(&i) => {
@@ -243,6 +247,26 @@ impl<'s> Node<'s> {
             NodeKind::Handoff(_) => "handoff",
             NodeKind::End(_) => "end",
         }
+    }
+
+    /// Whether the node asks for a field or may use one: a line's `ask`
+    /// or text, a handoff's `pass`, summary or tasks, an end's tasks.
+    pub fn touches_fields(&self) -> bool {
+        let lines = self
+            .lines()
+            .iter()
+            .any(|l| l.field.is_some() || l.text.may_name_fields());
+        let tasks = |tasks: &[Task<'_>]| tasks.iter().any(|t| t.text.may_name_fields());
+        lines
+            || match &self.kind {
+                NodeKind::Step(_) => false,
+                NodeKind::Handoff(h) => {
+                    !h.pass.is_empty()
+                        || h.summary.as_ref().is_some_and(Text::may_name_fields)
+                        || tasks(&h.tasks)
+                }
+                NodeKind::End(e) => tasks(&e.tasks),
+            }
     }
 
     /// The operator's lines, in order.

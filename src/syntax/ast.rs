@@ -166,9 +166,15 @@ impl<'s> Text<'s> {
         out
     }
 
+    /// Whether the text may interpolate a field: false means
+    /// [`fields`](Self::fields) is empty, without looking further.
+    pub fn may_name_fields(&self) -> bool {
+        !self.verbatim && memchr::memchr(b'{', self.raw.as_bytes()).is_some()
+    }
+
     /// The fields the text interpolates, in order.
     pub fn fields(&self) -> Vec<Ident<'s>> {
-        if self.verbatim || memchr::memchr(b'{', self.raw.as_bytes()).is_none() {
+        if !self.may_name_fields() {
             return Vec::new();
         }
         self.segments()
