@@ -47,7 +47,19 @@ fn ix(n: NodeId) -> NodeIndex<u32> {
 impl ScriptGraph {
     pub fn new(script: &Script<'_>) -> ScriptGraph {
         let n = script.nodes.len();
-        let edges: usize = script.nodes.iter().map(|x| x.exits().count()).sum();
+        // At most one edge per exit, counted without visiting the answers
+        // (a large script's answers do not stay in the cache).
+        let edges: usize = (script.nodes.iter())
+            .map(|x| match &x.kind {
+                NodeKind::Step(s) => {
+                    s.options.len()
+                        + usize::from(s.otherwise.is_some())
+                        + usize::from(s.goto.is_some())
+                }
+                NodeKind::Handoff(h) => usize::from(h.fallback.is_some()),
+                NodeKind::End(_) => 0,
+            })
+            .sum();
         let mut graph = DiGraph::with_capacity(n, edges);
         for _ in 0..n {
             graph.add_node(());
