@@ -18,7 +18,7 @@ use crate::model::{NodeId, NodeKind, Script};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Edge {
     /// The `i`-th `on` answer.
-    Option(usize),
+    Option(u32),
     Otherwise,
     Goto,
     Fallback,
@@ -72,6 +72,8 @@ impl ScriptGraph {
             match &node.kind {
                 NodeKind::Step(s) => {
                     for (k, c) in s.options.iter().enumerate() {
+                        // A file of under 4 GiB has fewer answers than that.
+                        let k = u32::try_from(k).unwrap_or(u32::MAX);
                         out.extend(c.target.node.map(|t| (t, Edge::Option(k))));
                     }
                     out.extend(
@@ -303,19 +305,20 @@ impl Sccs {
     }
 }
 
-const UNSEEN: usize = usize::MAX;
+/// (Indices are `u32`, as petgraph's are: half the memory of `usize`.)
+const UNSEEN: u32 = u32::MAX;
 
 /// The state of [`Sccs::of`]'s walk.
 struct Tarjan<'g> {
     graph: &'g DiGraph<(), Edge, u32>,
     /// The order in which each node was first seen ([`UNSEEN`] if not yet).
-    index: Vec<usize>,
+    index: Vec<u32>,
     /// The least index reachable from the node's subtree, on the stack.
-    low: Vec<usize>,
+    low: Vec<u32>,
     on_stack: Vec<bool>,
     /// Nodes seen whose component is not complete yet.
     stack: Vec<NodeId>,
-    next: usize,
+    next: u32,
     /// The depth-first path: each node with the neighbours it has left.
     path: Vec<(NodeId, petgraph::graph::Neighbors<'g, Edge, u32>)>,
     sccs: Sccs,
