@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+use super::names::NameIndex;
 use super::values::Values;
 use super::*;
 use crate::diagnostic::{Code, Diagnostic};
@@ -321,7 +322,7 @@ struct Head<'s> {
     owner: String,
     nodes: Vec<ast::Node<'s>>,
     /// Each node's id by name (the first definition).
-    index: FxHashMap<&'s str, NodeId>,
+    index: NameIndex,
     /// The nodes whose name an earlier node has, in order.
     repeated_names: Vec<NodeId>,
     diags: Vec<Diagnostic>,
@@ -381,18 +382,12 @@ impl<'s> Head<'s> {
         }
 
         // Register node names; the first definition wins.
-        let mut index: FxHashMap<&'s str, NodeId> =
-            FxHashMap::with_capacity_and_hasher(s.nodes.len(), Default::default());
+        let mut index = NameIndex::with_capacity(s.nodes.len());
         // The nodes that repeat an earlier name, in order (rarely any).
         let mut repeated_names = Vec::new();
         for (i, n) in s.nodes.iter().enumerate() {
-            // One probe a name: the table is as large as the script.
-            let first = match index.entry(n.name.name) {
-                std::collections::hash_map::Entry::Occupied(e) => *e.get(),
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(i);
-                    continue;
-                }
+            let Some(first) = index.push(n.name.name) else {
+                continue;
             };
             repeated_names.push(i);
             let f: &ast::Node<'_> = &s.nodes[first];
@@ -487,7 +482,7 @@ const NODES_PER_TASK: usize = 1024;
 /// past [`MOST_SUGGESTED`] misses of a kind.
 fn suggest(
     nodes: &[Node<'_>],
-    index: &FxHashMap<&str, NodeId>,
+    index: &NameIndex,
     roles: &[crate::model::Role<'_>],
     found: &mut [(Vec<Diagnostic>, bool)],
 ) {
@@ -498,7 +493,7 @@ fn suggest(
             .filter(|t| t.node.is_none())
             .map(|t| (t.name.span, t.name.name))
             .collect();
-        (unknown, Candidates::new(index.keys().copied()))
+        (unknown, Candidates::new(index.names()))
     });
     suggest_for(found, Code::UndefinedRole, || {
         let unknown = nodes
@@ -546,7 +541,7 @@ struct Nodes<'a, 's> {
     /// part, so it is not reported.
     broken: bool,
     /// Each node's id by name (the first definition).
-    index: &'a FxHashMap<&'s str, NodeId>,
+    index: &'a NameIndex,
     /// The nodes whose name an earlier node has, in order.
     repeated_names: &'a [NodeId],
     program: &'a Program<'s>,
@@ -563,7 +558,7 @@ impl<'s> Nodes<'_, 's> {
         span: Span,
         from: Option<&str>,
     ) -> Target<'s> {
-        let node = self.index.get(name.name).copied();
+        let node = self.index.get(name.name);
         if node.is_none() && !self.broken {
             let what = match from {
                 Some(step) => format!("step `{step}` goes to"),
@@ -580,7 +575,7 @@ impl<'s> Nodes<'_, 's> {
             );
             // "Did you mean": see `suggest`; for `start`, here.
             if from.is_none() {
-                let names: Vec<&str> = self.index.keys().copied().collect();
+                let names: Vec<&str> = self.index.names().collect();
                 if let Some(best) = closest(name.name, &names) {
                     d = d.with_help(did_you_mean(best));
                 }
@@ -656,7 +651,7 @@ impl<'s> Nodes<'_, 's> {
                 let tasks = h.tasks.into_iter().map(|t| task(&mut v, t)).collect();
                 let fallback = h.fallback.map(|f| Target {
                     name: f,
-                    node: self.index.get(f.name).copied(),
+                    node: self.index.get(f.name),
                     span: f.span,
                 });
                 NodeKind::Handoff(Handoff {

@@ -7,6 +7,7 @@
 //! runs on the finished model (`crate::check`).
 
 mod build;
+mod names;
 pub mod values;
 
 pub use build::build;
