@@ -554,13 +554,13 @@ pub fn write(project: &Project<'_>, layout: Layout, out: &mut dyn Output) -> std
     write_with(project.analysed(), ahead(&project.program, layout), out)
 }
 
-/// Where [`write`] writes: bytes, and a way back to the fingerprints'
+/// Where [`write()`] writes: bytes, and a way back to the fingerprints'
 /// places (a file, or a `Cursor` over a vector).
 pub trait Output: std::io::Write + std::io::Seek + Send {}
 
 impl<T: std::io::Write + std::io::Seek + Send + ?Sized> Output for T {}
 
-/// [`write`], in the layout of `ahead` and with the nodes [`ahead`]
+/// [`write()`], in the layout of `ahead` and with the nodes [`ahead`]
 /// rendered for the same project's model (typically while the graphs were
 /// made). Work done on another model is not used.
 pub fn write_with(
