@@ -848,7 +848,7 @@ impl<'p, 's> Builder<'p, 's> {
         let header = Span::new(span.start as usize, name.span.end as usize);
         let kind = match rule {
             Rule::step => NodeKind::Step(self.step(inner)),
-            Rule::handoff => NodeKind::Handoff(self.handoff(name, inner)),
+            Rule::handoff => NodeKind::Handoff(Box::new(self.handoff(name, inner))),
             _ => NodeKind::End(self.end(inner)),
         };
         Node {
