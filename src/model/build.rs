@@ -606,7 +606,11 @@ impl<'s> Nodes<'_, 's> {
                     duration: duration.flatten(),
                     max: max.flatten(),
                     lines: st.lines,
-                    options: Vec::with_capacity(st.exits.len()),
+                    options: Vec::with_capacity(
+                        (st.exits.iter())
+                            .filter(|e| matches!(e.kind, ast::ExitKind::On(_)))
+                            .count(),
+                    ),
                     otherwise: None,
                     goto: None,
                 };

@@ -899,8 +899,8 @@ impl<'p, 's> Builder<'p, 's> {
         let mut step = Step {
             duration: None,
             max: None,
-            lines: Vec::new(),
-            exits: Vec::new(),
+            lines: Vec::with_capacity(count(inner, LINE_TEXTS)),
+            exits: Vec::with_capacity(count(inner, &[Rule::answer, Rule::otherwise, Rule::goto])),
         };
         let mut firsts = FirstExits::default();
         while let Some(t) = inner.next() {
@@ -1042,7 +1042,7 @@ impl<'p, 's> Builder<'p, 's> {
         let mut h = Handoff {
             role,
             within: None,
-            lines: Vec::new(),
+            lines: Vec::with_capacity(count(inner, LINE_TEXTS)),
             pass: Vec::new(),
             summary: None,
             tasks: Vec::new(),
@@ -1104,7 +1104,7 @@ impl<'p, 's> Builder<'p, 's> {
         let outcome = self.string_at(take(inner).span);
         let mut end = End {
             outcome,
-            lines: Vec::new(),
+            lines: Vec::with_capacity(count(inner, LINE_TEXTS)),
             tasks: Vec::new(),
         };
         while let Some(t) = inner.next() {
@@ -1125,6 +1125,16 @@ impl<'p, 's> Builder<'p, 's> {
 
 /// The tokens of one member, read in order.
 type Toks<'a> = std::iter::Copied<std::slice::Iter<'a, Tok>>;
+
+/// The token that ends each operator line: one per line.
+const LINE_TEXTS: &[Rule] = &[Rule::say_text, Rule::ask_text, Rule::note_text];
+
+/// How many of the tokens left are of one of `rules`: a node's vectors
+/// are made at their size (growing one by one, a vector of three lines
+/// would have room for four), and a large script has many of them.
+fn count(toks: &Toks<'_>, rules: &[Rule]) -> usize {
+    toks.clone().filter(|t| rules.contains(&t.rule)).count()
+}
 
 /// The next token, which the grammar guarantees.
 fn take(toks: &mut Toks<'_>) -> Tok {
