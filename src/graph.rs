@@ -9,7 +9,6 @@
 //! algorithm here is iterative and linear in the script's size, so a
 //! script of 100,000 steps in a chain cannot overflow the stack.
 
-use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::model::{NodeId, NodeKind, Script};
@@ -47,19 +46,8 @@ fn ix(n: NodeId) -> NodeIndex<u32> {
 impl ScriptGraph {
     pub fn new(script: &Script<'_>) -> ScriptGraph {
         let n = script.nodes.len();
-        // At most one edge per exit, counted without visiting the answers
-        // (a large script's answers do not stay in the cache).
-        let edges: usize = (script.nodes.iter())
-            .map(|x| match &x.kind {
-                NodeKind::Step(s) => {
-                    s.options.len()
-                        + usize::from(s.otherwise.is_some())
-                        + usize::from(s.goto.is_some())
-                }
-                NodeKind::Handoff(h) => usize::from(h.fallback.is_some()),
-                NodeKind::End(_) => 0,
-            })
-            .sum();
+        // At most one edge per exit.
+        let edges: usize = script.nodes.iter().map(|x| x.exit_count()).sum();
         let mut graph = DiGraph::with_capacity(n, edges);
         for _ in 0..n {
             graph.add_node(());
@@ -150,12 +138,6 @@ impl ScriptGraph {
     /// appears twice.
     pub fn successors(&self, n: NodeId) -> impl Iterator<Item = NodeId> + '_ {
         self.graph.neighbors(ix(n)).map(|w| w.index())
-    }
-
-    pub fn predecessors(&self, n: NodeId) -> impl Iterator<Item = NodeId> + '_ {
-        self.graph
-            .neighbors_directed(ix(n), Direction::Incoming)
-            .map(|w| w.index())
     }
 
     /// Nodes from which some node in `goal` can be reached (including the
@@ -513,7 +495,11 @@ mod tests {
         let mut seen = goal.to_vec();
         let mut stack: Vec<NodeId> = (0..goal.len()).filter(|&v| goal[v]).collect();
         while let Some(v) = stack.pop() {
-            for w in g.predecessors(v) {
+            for w in g
+                .graph
+                .neighbors_directed(ix(v), petgraph::Direction::Incoming)
+                .map(|w| w.index())
+            {
                 if !seen[w] {
                     seen[w] = true;
                     stack.push(w);

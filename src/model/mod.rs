@@ -279,6 +279,20 @@ impl<'s> Node<'s> {
         }
     }
 
+    /// How many [`exits`](Self::exits) the node has, counted without
+    /// visiting them (a large script's answers do not stay in the cache).
+    pub fn exit_count(&self) -> usize {
+        let n = match &self.kind {
+            NodeKind::Step(s) => {
+                s.options.len() + usize::from(s.otherwise.is_some()) + usize::from(s.goto.is_some())
+            }
+            NodeKind::Handoff(h) => usize::from(h.fallback.is_some()),
+            NodeKind::End(_) => 0,
+        };
+        debug_assert_eq!(n, self.exits().count());
+        n
+    }
+
     /// Every edge out of the node, resolved or not, in source order: the
     /// `on` answers, `otherwise` and `goto` of a step, a handoff's
     /// `fallback`.
