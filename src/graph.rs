@@ -9,6 +9,7 @@
 //! algorithm here is iterative and linear in the script's size, so a
 //! script of 100,000 steps in a chain cannot overflow the stack.
 
+use petgraph::Direction::Outgoing;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::model::{NodeId, NodeKind, Script};
@@ -238,9 +239,12 @@ impl Sccs {
             index: vec![UNSEEN; n],
             low: vec![0; n],
             on_stack: vec![false; n],
-            stack: Vec::new(),
+            // Both hold at most every node: made at that size, they are
+            // never copied as they grow (a chain of steps is a path as
+            // deep as the script is long).
+            stack: Vec::with_capacity(n),
             next: 0,
-            path: Vec::new(),
+            path: Vec::with_capacity(n),
             sccs: Sccs {
                 nodes: Vec::with_capacity(n),
                 starts: vec![0],
@@ -251,9 +255,13 @@ impl Sccs {
                 continue;
             }
             t.enter(root);
-            while let Some((v, neighbours)) = t.path.last_mut() {
-                let v = *v;
-                match neighbours.next().map(|w| w.index()) {
+            while let Some((v, edge)) = t.path.last_mut() {
+                let v = *v as NodeId;
+                let next = graph.raw_edges().get(*edge as usize).map(|e| {
+                    *edge = e.next_edge(Outgoing).index() as u32;
+                    e.target().index()
+                });
+                match next {
                     Some(w) if t.index[w] == UNSEEN => t.enter(w),
                     Some(w) => {
                         if t.on_stack[w] {
@@ -301,8 +309,10 @@ struct Tarjan<'g> {
     /// Nodes seen whose component is not complete yet.
     stack: Vec<NodeId>,
     next: u32,
-    /// The depth-first path: each node with the neighbours it has left.
-    path: Vec<(NodeId, petgraph::graph::Neighbors<'g, Edge, u32>)>,
+    /// The depth-first path: each node with its next outgoing edge to
+    /// follow (petgraph's order, as `neighbors` gives them; past the last
+    /// edge when none is left).
+    path: Vec<(u32, u32)>,
     sccs: Sccs,
 }
 
@@ -313,7 +323,10 @@ impl Tarjan<'_> {
         self.next += 1;
         self.stack.push(v);
         self.on_stack[v] = true;
-        self.path.push((v, self.graph.neighbors(ix(v))));
+        let first = self.graph.first_edge(ix(v), Outgoing);
+        // Nodes and edges are numbered in u32, as petgraph's are.
+        self.path
+            .push((v as u32, first.map_or(u32::MAX, |e| e.index() as u32)));
     }
 
     /// `v` has no neighbour left: back to its parent, and if `v` is the
@@ -321,6 +334,7 @@ impl Tarjan<'_> {
     fn leave(&mut self, v: NodeId) {
         self.path.pop();
         if let Some(&(parent, _)) = self.path.last() {
+            let parent = parent as NodeId;
             self.low[parent] = self.low[parent].min(self.low[v]);
         }
         if self.low[v] == self.index[v] {

@@ -32,7 +32,7 @@ pub fn fingerprint(script: &Script<'_>) -> String {
         CHUNKS_PER_ROUND,
         |nodes, buf| {
             // The canonical text is about as long as the source.
-            buf.reserve(super::source_len(nodes) / 4 * 5);
+            super::pipeline::room(buf, super::source_len(nodes) / 4 * 5);
             let mut c = Canon { buf };
             for n in nodes {
                 c.node(n);

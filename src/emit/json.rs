@@ -762,10 +762,13 @@ fn render_nodes(
     // times the source, indented 2.6 times): the buffer is not copied as
     // it grows, and room not written to is not memory touched.
     let source = super::source_len(nodes);
-    buf.reserve(match layout {
-        Layout::Compact => source / 2 * 3,
-        Layout::Pretty => source * 3,
-    });
+    super::pipeline::room(
+        buf,
+        match layout {
+            Layout::Compact => source / 2 * 3,
+            Layout::Pretty => source * 3,
+        },
+    );
     if layout == Layout::Compact {
         for (i, n) in nodes.iter().enumerate() {
             if i > 0 {

@@ -88,6 +88,19 @@ where
     }
 }
 
+/// Make room for `additional` bytes in `buf`, as `Vec::reserve` does but
+/// for the buffers [`Ordered`] reuses: an empty buffer too small for the
+/// next chunk is replaced by one an eighth larger than asked for, which
+/// the chunks after it, about as long, then fit. Growing it would double
+/// its capacity and copy the bytes it no longer holds, all fresh memory.
+pub(crate) fn room(buf: &mut Vec<u8>, additional: usize) {
+    if buf.is_empty() && buf.capacity() < additional {
+        *buf = Vec::with_capacity(additional + additional / 8);
+    } else {
+        buf.reserve(additional);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +124,17 @@ mod tests {
         })
         .unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn room_replaces_an_empty_buffer_rather_than_doubling_it() {
+        let mut buf = Vec::with_capacity(100);
+        room(&mut buf, 120);
+        assert!((135..200).contains(&buf.capacity()), "{}", buf.capacity());
+        buf.extend_from_slice(b"kept");
+        room(&mut buf, 1000);
+        assert_eq!(buf, b"kept");
+        assert!(buf.capacity() >= 1004);
     }
 
     #[test]
