@@ -60,23 +60,17 @@ impl ScriptGraph {
             out.clear();
             match &node.kind {
                 NodeKind::Step(s) => {
-                    for (k, c) in s.options.iter().enumerate() {
+                    for (k, c) in s.options().enumerate() {
                         // A file of under 4 GiB has fewer answers than that.
                         let k = u32::try_from(k).unwrap_or(u32::MAX);
                         out.extend(c.target.node.map(|t| (t, Edge::Option(k))));
                     }
                     out.extend(
-                        s.otherwise
-                            .as_ref()
+                        s.otherwise()
                             .and_then(|t| t.node)
                             .map(|t| (t, Edge::Otherwise)),
                     );
-                    out.extend(
-                        s.goto
-                            .as_ref()
-                            .and_then(|t| t.node)
-                            .map(|t| (t, Edge::Goto)),
-                    );
+                    out.extend(s.goto().and_then(|t| t.node).map(|t| (t, Edge::Goto)));
                 }
                 NodeKind::Handoff(h) => {
                     // Only a fallback to a terminal is an edge; a fallback

@@ -12,7 +12,7 @@ pub fn check(ctx: &Context<'_, '_>) -> Vec<Diagnostic> {
             let NodeKind::Step(s) = &node.kind else {
                 continue;
             };
-            if s.options.is_empty() && s.otherwise.is_none() && s.goto.is_none() {
+            if s.exits.is_empty() {
                 out.push(
                     Diagnostic::new(
                         Code::DeadEnd,

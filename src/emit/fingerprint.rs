@@ -182,13 +182,13 @@ impl Canon<'_> {
                     .num(s.max.map(|m| u64::from(m.value)))
                     .nl();
                 self.lines(&s.lines);
-                for c in &s.options {
-                    self.s("  on").qs(&c.answer).q(c.target.name.name).nl();
+                for c in s.options() {
+                    self.s("  on").qs(c.answer).q(c.target.name.name).nl();
                 }
-                if let Some(t) = &s.otherwise {
+                if let Some(t) = s.otherwise() {
                     self.s("  otherwise").q(t.name.name).nl();
                 }
-                if let Some(t) = &s.goto {
+                if let Some(t) = s.goto() {
                     self.s("  goto").q(t.name.name).nl();
                 }
             }

@@ -496,15 +496,14 @@ fn node<'a>(contract: Option<&model::Contract<'_>>, n: &'a model::Node<'a>) -> N
             duration_s: st.duration.map(|d| d.value),
             max_visits: st.max.map(|m| m.value),
             options: st
-                .options
-                .iter()
+                .options()
                 .map(|c| Choice {
                     answer: c.answer.value(),
                     to: c.target.name.name,
                 })
                 .collect(),
-            otherwise: st.otherwise.as_ref().map(|t| t.name.name),
-            goto: st.goto.as_ref().map(|t| t.name.name),
+            otherwise: st.otherwise().map(|t| t.name.name),
+            goto: st.goto().map(|t| t.name.name),
         },
         NodeKind::Handoff(h) => Node::Handoff {
             id: n.name.name,
@@ -1014,20 +1013,20 @@ fn write_node(contract: Option<&model::Contract<'_>>, n: &model::Node<'_>, w: &m
             w.opt_u64(st.max.map(|m| u64::from(m.value)));
             w.key("options");
             w.begin_array();
-            for c in &st.options {
+            for c in st.options() {
                 w.element();
                 w.begin_object();
                 w.key("answer");
-                w.value(&c.answer);
+                w.value(c.answer);
                 w.key("to");
                 w.ident(c.target.name.name);
                 w.end_object();
             }
             w.end_array();
             w.key("otherwise");
-            w.opt_ident(st.otherwise.as_ref().map(|t| t.name.name));
+            w.opt_ident(st.otherwise().map(|t| t.name.name));
             w.key("goto");
-            w.opt_ident(st.goto.as_ref().map(|t| t.name.name));
+            w.opt_ident(st.goto().map(|t| t.name.name));
         }
         NodeKind::Handoff(h) => {
             w.key("role");
@@ -1099,17 +1098,17 @@ fn write_node_compact(
             out.extend_from_slice(br#","max_visits":"#);
             opt_u64_into(out, st.max.map(|m| u64::from(m.value)));
             out.extend_from_slice(br#","options":["#);
-            for (i, c) in st.options.iter().enumerate() {
+            for (i, c) in st.options().enumerate() {
                 element(out, i, br#"{"answer":"#);
-                value_into(out, &c.answer);
+                value_into(out, c.answer);
                 out.extend_from_slice(br#","to":"#);
                 ident_into(out, c.target.name.name);
                 out.push(b'}');
             }
             out.extend_from_slice(br#"],"otherwise":"#);
-            opt_ident(out, st.otherwise.as_ref());
+            opt_ident(out, st.otherwise());
             out.extend_from_slice(br#","goto":"#);
-            opt_ident(out, st.goto.as_ref());
+            opt_ident(out, st.goto());
         }
         NodeKind::Handoff(h) => {
             out.extend_from_slice(br#","role":"#);

@@ -443,7 +443,7 @@ impl<'s> Head<'s> {
             roles,
         };
         if let Some(decl) = out.start_decl {
-            out.start = nodes.resolve(&mut diags, decl, decl.span, None).node;
+            out.start = nodes.resolve(&mut diags, decl, None);
         } else if !ast_nodes.is_empty() {
             out.start = Some(0);
         }
@@ -549,15 +549,14 @@ struct Nodes<'a, 's> {
 }
 
 impl<'s> Nodes<'_, 's> {
-    /// The target `name`; `from` is the step the edge leaves, `None` for
-    /// `start`.
+    /// The node `name` names; `from` is the step the edge leaves, `None`
+    /// for `start`.
     fn resolve(
         &self,
         diags: &mut Vec<Diagnostic>,
         name: Ident<'s>,
-        span: Span,
         from: Option<&str>,
-    ) -> Target<'s> {
+    ) -> Option<NodeId> {
         let node = self.index.get(name.name);
         if node.is_none() && !self.broken {
             let what = match from {
@@ -582,7 +581,7 @@ impl<'s> Nodes<'_, 's> {
             }
             diags.push(d);
         }
-        Target { name, node, span }
+        node
     }
 
     fn values<'d>(&self, diags: &'d mut Vec<Diagnostic>) -> Values<'d> {
@@ -596,39 +595,22 @@ impl<'s> Nodes<'_, 's> {
     fn node(&self, diags: &mut Vec<Diagnostic>, i: NodeId, n: ast::Node<'s>) -> Node<'s> {
         let file = self.file;
         let kind = match n.kind {
-            ast::NodeKind::Step(st) => {
+            ast::NodeKind::Step(mut st) => {
                 let mut v = self.values(diags);
                 let duration = st.duration.map(|d| v.duration(d));
                 let max = st.max.map(|m| v.count(m, "`max`"));
-                let mut step = Step {
+                // Resolved in place: the parser's exits are the model's.
+                for e in &mut st.exits {
+                    e.target.node = self.resolve(diags, e.target.name, Some(n.name.name));
+                }
+                NodeKind::Step(Step {
                     invalid_duration: matches!(duration, Some(None)),
                     invalid_max: matches!(max, Some(None)),
                     duration: duration.flatten(),
                     max: max.flatten(),
                     lines: st.lines,
-                    options: Vec::with_capacity(
-                        (st.exits.iter())
-                            .filter(|e| matches!(e.kind, ast::ExitKind::On(_)))
-                            .count(),
-                    ),
-                    otherwise: None,
-                    goto: None,
-                };
-                for e in st.exits {
-                    let t = self.resolve(diags, e.target, e.span, Some(n.name.name));
-                    match e.kind {
-                        ast::ExitKind::On(answer) => {
-                            step.options.push(Choice { answer, target: t })
-                        }
-                        ast::ExitKind::Otherwise => {
-                            step.otherwise.get_or_insert(t);
-                        }
-                        ast::ExitKind::Goto => {
-                            step.goto.get_or_insert(t);
-                        }
-                    }
-                }
-                NodeKind::Step(step)
+                    exits: st.exits,
+                })
             }
             ast::NodeKind::Handoff(h) => {
                 let role_id = self.roles.get(h.role.name).copied();
@@ -658,7 +640,7 @@ impl<'s> Nodes<'_, 's> {
                     node: self.index.get(f.name),
                     span: f.span,
                 });
-                NodeKind::Handoff(Handoff {
+                NodeKind::Handoff(Box::new(Handoff {
                     role: h.role,
                     role_id,
                     invalid_within: matches!(within, Some(None)),
@@ -668,7 +650,7 @@ impl<'s> Nodes<'_, 's> {
                     summary: h.summary,
                     tasks,
                     fallback,
-                })
+                }))
             }
             ast::NodeKind::End(e) => {
                 let mut v = self.values(diags);

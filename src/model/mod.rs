@@ -14,7 +14,7 @@ pub use build::build;
 pub use values::{MAX_DURATION_S, Schedule, Spanned, WeekMask, Window};
 
 use crate::source::{FileId, Span};
-pub use crate::syntax::ast::{Ident, Line, LineKind, Segment, Str, Text};
+pub use crate::syntax::ast::{Exit, ExitKind, Ident, Line, LineKind, Segment, Str, Target, Text};
 
 /// Index of a node (step or terminal) in its script's `nodes`.
 pub type NodeId = usize;
@@ -233,7 +233,9 @@ pub struct Node<'s> {
 #[derive(Debug)]
 pub enum NodeKind<'s> {
     Step(Step<'s>),
-    Handoff(Handoff<'s>),
+    /// Boxed, as in the AST: a handoff is twice a step's size, and nearly
+    /// all nodes are steps.
+    Handoff(Box<Handoff<'s>>),
     End(End<'s>),
 }
 
@@ -279,35 +281,34 @@ impl<'s> Node<'s> {
         }
     }
 
-    /// How many [`exits`](Self::exits) the node has, counted without
-    /// visiting them (a large script's answers do not stay in the cache).
+    /// How many [`exits`](Self::exits) the node has at most, counted
+    /// without visiting them (a large script's answers do not stay in the
+    /// cache): exactly as many, unless a step repeats its `otherwise` or
+    /// `goto` (a syntax error).
     pub fn exit_count(&self) -> usize {
         let n = match &self.kind {
-            NodeKind::Step(s) => {
-                s.options.len() + usize::from(s.otherwise.is_some()) + usize::from(s.goto.is_some())
-            }
+            NodeKind::Step(s) => s.exits.len(),
             NodeKind::Handoff(h) => usize::from(h.fallback.is_some()),
             NodeKind::End(_) => 0,
         };
-        debug_assert_eq!(n, self.exits().count());
+        debug_assert!(n >= self.exits().count());
         n
     }
 
-    /// Every edge out of the node, resolved or not, in source order: the
-    /// `on` answers, `otherwise` and `goto` of a step, a handoff's
+    /// Every edge out of the node, resolved or not: the `on` answers,
+    /// `otherwise` and `goto` of a step (in that order), a handoff's
     /// `fallback`.
     pub fn exits(&self) -> impl Iterator<Item = &Target<'s>> + '_ {
-        let (options, otherwise, goto, fallback) = match &self.kind {
-            NodeKind::Step(s) => (&s.options[..], s.otherwise.as_ref(), s.goto.as_ref(), None),
-            NodeKind::Handoff(h) => (&[][..], None, None, h.fallback.as_ref()),
-            NodeKind::End(_) => (&[][..], None, None, None),
+        let (step, fallback) = match &self.kind {
+            NodeKind::Step(s) => (Some(s), None),
+            NodeKind::Handoff(h) => (None, h.fallback.as_ref()),
+            NodeKind::End(_) => (None, None),
         };
-        options
-            .iter()
-            .map(|c| &c.target)
-            .chain(otherwise)
-            .chain(goto)
-            .chain(fallback)
+        let options = step.into_iter().flat_map(|s| s.options().map(|c| c.target));
+        let others = step
+            .into_iter()
+            .flat_map(|s| s.otherwise().into_iter().chain(s.goto()));
+        options.chain(others).chain(fallback)
     }
 }
 
@@ -321,26 +322,45 @@ pub struct Step<'s> {
     /// `max` was written but is invalid (already reported).
     pub invalid_max: bool,
     pub lines: Vec<Line<'s>>,
-    pub options: Vec<Choice<'s>>,
-    pub otherwise: Option<Target<'s>>,
-    pub goto: Option<Target<'s>>,
+    /// The exits as written, in source order, each target resolved (the
+    /// parser's vector: see [`options`](Self::options),
+    /// [`otherwise`](Self::otherwise) and [`goto`](Self::goto)).
+    pub exits: Vec<Exit<'s>>,
+}
+
+impl<'s> Step<'s> {
+    /// The `on` answers, in order.
+    pub fn options(&self) -> impl Iterator<Item = Choice<'_, 's>> + '_ {
+        self.exits.iter().filter_map(|e| match &e.kind {
+            ExitKind::On(answer) => Some(Choice {
+                answer,
+                target: &e.target,
+            }),
+            _ => None,
+        })
+    }
+
+    /// The `otherwise` exit (the first, if a step has two: a syntax
+    /// error).
+    pub fn otherwise(&self) -> Option<&Target<'s>> {
+        self.first(|k| matches!(k, ExitKind::Otherwise))
+    }
+
+    /// The `goto` exit (the first, if a step has two: a syntax error).
+    pub fn goto(&self) -> Option<&Target<'s>> {
+        self.first(|k| matches!(k, ExitKind::Goto))
+    }
+
+    fn first(&self, kind: impl Fn(&ExitKind<'s>) -> bool) -> Option<&Target<'s>> {
+        self.exits.iter().find(|e| kind(&e.kind)).map(|e| &e.target)
+    }
 }
 
 /// `on "answer" -> target`
-#[derive(Debug)]
-pub struct Choice<'s> {
-    pub answer: Str<'s>,
-    pub target: Target<'s>,
-}
-
-/// An edge as written, with the node it resolved to.
-#[derive(Debug)]
-pub struct Target<'s> {
-    pub name: Ident<'s>,
-    /// `None` when the name is undefined (reported).
-    pub node: Option<NodeId>,
-    /// The whole exit statement.
-    pub span: Span,
+#[derive(Clone, Copy, Debug)]
+pub struct Choice<'m, 's> {
+    pub answer: &'m Str<'s>,
+    pub target: &'m Target<'s>,
 }
 
 /// A handoff of the client to a customer role.

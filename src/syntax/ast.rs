@@ -546,7 +546,19 @@ impl LineKind {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Exit<'s> {
     pub kind: ExitKind<'s>,
-    pub target: Ident<'s>,
+    pub target: Target<'s>,
+}
+
+/// An edge as written: the name it goes to and the whole statement; the
+/// model resolves the name in place (the AST's vectors of exits become
+/// the model's, not copied).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target<'s> {
+    pub name: Ident<'s>,
+    /// The node `name` names: `None` as parsed, and in the model when the
+    /// name is undefined (reported).
+    pub node: Option<usize>,
+    /// The whole exit statement.
     pub span: Span,
 }
 

@@ -170,9 +170,11 @@ fn node(out: &mut String, n: &Node<'_>) {
             lines(out, &st.lines);
             for e in &st.exits {
                 let _ = match &e.kind {
-                    ExitKind::On(a) => writeln!(out, "    on {} -> {}", str_(a), e.target.name),
-                    ExitKind::Otherwise => writeln!(out, "    otherwise -> {}", e.target.name),
-                    ExitKind::Goto => writeln!(out, "    goto {}", e.target.name),
+                    ExitKind::On(a) => {
+                        writeln!(out, "    on {} -> {}", str_(a), e.target.name.name)
+                    }
+                    ExitKind::Otherwise => writeln!(out, "    otherwise -> {}", e.target.name.name),
+                    ExitKind::Goto => writeln!(out, "    goto {}", e.target.name.name),
                 };
             }
         }

@@ -916,7 +916,7 @@ impl<'p, 's> Builder<'p, 's> {
                             line.span,
                             format!("`{}` after the step's exits", line.kind.as_str()),
                         )
-                        .with_label(first_exit.span, "the exits start here")
+                        .with_label(first_exit.target.span, "the exits start here")
                         .with_help(
                             "write the operator's lines (`say`, `ask`, `note`) first, then `on`/`otherwise` or `goto`",
                         );
@@ -950,12 +950,12 @@ impl<'p, 's> Builder<'p, 's> {
                 let d = Diagnostic::new(
                     Code::Syntax,
                     self.file,
-                    first.span,
+                    first.target.span,
                     "`otherwise` without any `on` answer",
                 )
                 .with_help(format!(
                     "`otherwise` is the exit for answers not listed; to always continue to the same step, write `goto {}`",
-                    first.target.name
+                    first.target.name.name
                 ));
                 self.diags.push(d);
             }
@@ -992,8 +992,8 @@ impl<'p, 's> Builder<'p, 's> {
         };
         if let Some((prev, (msg, label, help))) = prev.and_then(|b| clash(&b.kind).map(|c| (b, c)))
         {
-            let d = Diagnostic::new(Code::Syntax, self.file, exit.span, msg)
-                .with_label(prev.span, label)
+            let d = Diagnostic::new(Code::Syntax, self.file, exit.target.span, msg)
+                .with_label(prev.target.span, label)
                 .with_help(help);
             self.diags.push(d);
         }
@@ -1009,9 +1009,12 @@ impl<'p, 's> Builder<'p, 's> {
                 let answer = self.string_at(t.span);
                 let target = self.ident_at(take(inner).span);
                 Exit {
-                    span: Span::new(answer.span.start as usize, target.span.end as usize),
                     kind: ExitKind::On(answer),
-                    target,
+                    target: Target {
+                        span: Span::new(answer.span.start as usize, target.span.end as usize),
+                        name: target,
+                        node: None,
+                    },
                 }
             }
             rule => Exit {
@@ -1020,8 +1023,11 @@ impl<'p, 's> Builder<'p, 's> {
                 } else {
                     ExitKind::Goto
                 },
-                target: self.ident_at(take(inner).span),
-                span,
+                target: Target {
+                    name: self.ident_at(take(inner).span),
+                    node: None,
+                    span,
+                },
             },
         }
     }

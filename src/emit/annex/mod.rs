@@ -698,17 +698,17 @@ fn node(
 }
 
 fn exits(lang: Lang, s: &model::Script<'_>, st: &model::Step<'_>) -> Vec<Exit> {
-    let answers = st.options.iter().map(|c| Exit {
+    let answers = st.options().map(|c| Exit {
         kind: word(lang, "answer", &i18n::EXIT_ANSWER),
-        answer: Some(text(&c.answer)),
-        to: target(lang, s, &c.target),
+        answer: Some(text(c.answer)),
+        to: target(lang, s, c.target),
     });
-    let otherwise = st.otherwise.iter().map(|t| Exit {
+    let otherwise = st.otherwise().into_iter().map(|t| Exit {
         kind: word(lang, "otherwise", &i18n::EXIT_OTHERWISE),
         answer: None,
         to: target(lang, s, t),
     });
-    let goto = st.goto.iter().map(|t| Exit {
+    let goto = st.goto().into_iter().map(|t| Exit {
         kind: word(lang, "goto", &i18n::EXIT_GOTO),
         answer: None,
         to: target(lang, s, t),
