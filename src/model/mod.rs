@@ -404,3 +404,77 @@ impl<'s> Handoff<'s> {
             .or_else(|| contract.and_then(|c| c.handoff_sla).map(|s| s.value))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax;
+
+    /// The first script's steps of `src`, built (whatever the findings).
+    fn steps(src: &str, check: impl FnOnce(&Script<'_>)) {
+        let (ast, _) = syntax::parse(FileId(0), src);
+        let (program, _) = build(vec![(FileId(0), ast)]);
+        check(&program.scripts[0]);
+    }
+
+    fn step<'a, 's>(s: &'a Script<'s>, name: &str) -> (&'a Node<'s>, &'a Step<'s>) {
+        let node = s.nodes.iter().find(|n| n.name.name == name).unwrap();
+        let NodeKind::Step(st) = &node.kind else {
+            panic!("{name} is not a step")
+        };
+        (node, st)
+    }
+
+    fn names<'a>(targets: impl Iterator<Item = &'a Target<'a>>) -> Vec<&'a str> {
+        targets.map(|t| t.name.name).collect()
+    }
+
+    #[test]
+    fn exits_are_the_answers_then_otherwise_then_goto_resolved_in_place() {
+        let src = r#"script s "S" {
+  step a 10s { say "?" otherwise -> c on "x" -> b on "y" -> nowhere }
+  step b 10s { say "." goto c }
+  end c "done" { }
+}
+"#;
+        steps(src, |s| {
+            let (node, a) = step(s, "a");
+            let options: Vec<_> = a
+                .options()
+                .map(|c| (c.answer.raw, c.target.name.name, c.target.node))
+                .collect();
+            assert_eq!(options, [("x", "b", Some(1)), ("y", "nowhere", None)]);
+            assert_eq!(a.otherwise().map(|t| t.node), Some(Some(2)));
+            assert!(a.goto().is_none());
+            // Written `otherwise` first, listed after the answers.
+            assert_eq!(names(node.exits()), ["b", "nowhere", "c"]);
+            assert_eq!(node.exit_count(), 3);
+            let (node, b) = step(s, "b");
+            assert_eq!(
+                b.goto().map(|t| (t.name.name, t.node)),
+                Some(("c", Some(2)))
+            );
+            assert_eq!(names(node.exits()), ["c"]);
+        });
+    }
+
+    #[test]
+    fn a_repeated_otherwise_or_goto_counts_once() {
+        // Syntax errors, reported by the parser; the model keeps the first.
+        let src = r#"script s "S" {
+  step a 10s { on "x" -> b otherwise -> b otherwise -> c }
+  step b 10s { goto c goto a }
+  end c "done" { }
+}
+"#;
+        steps(src, |s| {
+            let (node, a) = step(s, "a");
+            assert_eq!(a.otherwise().map(|t| t.name.name), Some("b"));
+            assert_eq!(names(node.exits()), ["b", "b"]);
+            assert!(node.exit_count() >= node.exits().count());
+            let (node, b) = step(s, "b");
+            assert_eq!(b.goto().map(|t| t.name.name), Some("c"));
+            assert_eq!(names(node.exits()), ["c"]);
+        });
+    }
+}
