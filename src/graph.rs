@@ -13,20 +13,16 @@ use petgraph::graph::{DiGraph, NodeIndex, WalkNeighbors};
 
 use crate::model::{NodeId, NodeKind, Script};
 
-/// What kind of exit an edge is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Edge {
-    /// The `i`-th `on` answer.
-    Option(u32),
-    Otherwise,
-    Goto,
-    Fallback,
-}
+/// A script's graph: node `i` is the script's node `i`, an edge is an
+/// exit. Walks see a node's edges in the order [`Node::exits`] lists them.
+///
+/// [`Node::exits`]: crate::model::Node::exits
+pub type Graph = DiGraph<(), (), u32>;
 
 /// A script's graph and the facts every check needs.
 #[derive(Debug)]
 pub struct ScriptGraph {
-    pub graph: DiGraph<(), Edge, u32>,
+    pub graph: Graph,
     pub start: Option<NodeId>,
     /// Reachable from the start.
     pub reachable: Vec<bool>,
@@ -52,38 +48,20 @@ impl ScriptGraph {
         for _ in 0..n {
             graph.add_node(());
         }
-        let mut out: Vec<(NodeId, Edge)> = Vec::new();
+        let mut out: Vec<NodeId> = Vec::new();
         for (i, node) in script.nodes.iter().enumerate() {
+            // Only a handoff's fallback to a terminal is an edge; a
+            // fallback to a step is `bad-fallback`.
+            let handoff = matches!(node.kind, NodeKind::Handoff(_));
+            out.clear();
+            out.extend(
+                (node.exits().filter_map(|t| t.node))
+                    .filter(|&t| !handoff || script.nodes[t].is_terminal()),
+            );
             // petgraph lists a node's edges newest first: add them in reverse
             // so that walks see them in source order.
-            out.clear();
-            match &node.kind {
-                NodeKind::Step(s) => {
-                    for (k, c) in s.options().enumerate() {
-                        // A file of under 4 GiB has fewer answers than that.
-                        let k = u32::try_from(k).unwrap_or(u32::MAX);
-                        out.extend(c.target.node.map(|t| (t, Edge::Option(k))));
-                    }
-                    out.extend(
-                        s.otherwise()
-                            .and_then(|t| t.node)
-                            .map(|t| (t, Edge::Otherwise)),
-                    );
-                    out.extend(s.goto().and_then(|t| t.node).map(|t| (t, Edge::Goto)));
-                }
-                NodeKind::Handoff(h) => {
-                    // Only a fallback to a terminal is an edge; a fallback
-                    // to a step is `bad-fallback`.
-                    let to = h.fallback.as_ref().and_then(|t| t.node);
-                    out.extend(
-                        to.filter(|&t| script.nodes[t].is_terminal())
-                            .map(|t| (t, Edge::Fallback)),
-                    );
-                }
-                NodeKind::End(_) => {}
-            }
-            for &(t, e) in out.iter().rev() {
-                graph.add_edge(ix(i), ix(t), e);
+            for &t in out.iter().rev() {
+                graph.add_edge(ix(i), ix(t), ());
             }
         }
 
@@ -91,7 +69,7 @@ impl ScriptGraph {
     }
 
     /// The facts of a graph whose node `i` is the script's node `i`.
-    fn from_graph(graph: DiGraph<(), Edge, u32>, start: Option<NodeId>) -> ScriptGraph {
+    fn from_graph(graph: Graph, start: Option<NodeId>) -> ScriptGraph {
         let n = graph.node_count();
         let mut reachable = vec![false; n];
         if let Some(s) = start {
@@ -225,7 +203,7 @@ pub struct Sccs {
 impl Sccs {
     /// Tarjan's algorithm, iterative (a chain of 100,000 steps must not
     /// overflow the stack) and linear in nodes and edges.
-    fn of(graph: &DiGraph<(), Edge, u32>) -> Sccs {
+    fn of(graph: &Graph) -> Sccs {
         let n = graph.node_count();
         let mut t = Tarjan {
             graph,
@@ -289,7 +267,7 @@ const UNSEEN: u32 = u32::MAX;
 
 /// The state of [`Sccs::of`]'s walk.
 struct Tarjan<'g> {
-    graph: &'g DiGraph<(), Edge, u32>,
+    graph: &'g Graph,
     /// The order in which each node was first seen ([`UNSEEN`] if not yet).
     index: Vec<u32>,
     /// The least index reachable from the node's subtree, on the stack.
@@ -433,20 +411,55 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn graph(n: usize, edges: &[(usize, usize)]) -> DiGraph<(), Edge, u32> {
+    fn graph(n: usize, edges: &[(usize, usize)]) -> Graph {
         let mut g = DiGraph::with_capacity(n, edges.len());
         for _ in 0..n {
             g.add_node(());
         }
         for &(a, b) in edges {
-            g.add_edge(ix(a % n), ix(b % n), Edge::Goto);
+            g.add_edge(ix(a % n), ix(b % n), ());
         }
         g
     }
 
+    /// The graph of the first script of `src` (whatever the findings),
+    /// and its node names.
+    fn script_graph(src: &str) -> (ScriptGraph, Vec<String>) {
+        let (ast, _) = crate::syntax::parse(crate::source::FileId(0), src);
+        let (program, _) = crate::model::build(vec![(crate::source::FileId(0), ast)]);
+        let script = &program.scripts[0];
+        let names = script.nodes.iter().map(|n| n.name.name.to_string());
+        (ScriptGraph::new(script), names.collect())
+    }
+
+    #[test]
+    fn walks_see_a_steps_exits_in_source_order_and_only_a_fallback_to_a_terminal() {
+        let src = r#"script s "S" {
+  step a 10s { say "?" otherwise -> d on "x" -> c on "y" -> nowhere on "z" -> b }
+  step b 10s { say "." goto c }
+  handoff c to r { say "." fallback b }
+  handoff d to r { say "." fallback e }
+  end e "done" { }
+}"#;
+        let (g, names) = script_graph(src);
+        let out = |v: usize| -> Vec<&str> {
+            let mut walk = g.graph.neighbors(ix(v)).detach();
+            std::iter::from_fn(|| walk.next_node(&g.graph))
+                .map(|w| names[w.index()].as_str())
+                .collect()
+        };
+        // The answers, then `otherwise`; an undefined target is no edge.
+        assert_eq!(out(0), ["c", "b", "d"]);
+        assert_eq!(out(1), ["c"]);
+        // A fallback to a step is `bad-fallback`, not an edge.
+        assert_eq!(out(2), Vec::<&str>::new());
+        assert_eq!(out(3), ["e"]);
+        assert_eq!(out(4), Vec::<&str>::new());
+    }
+
     /// The components as petgraph's Kosaraju finds them, each sorted, in
     /// a canonical order.
-    fn reference(g: &DiGraph<(), Edge, u32>) -> Vec<Vec<NodeId>> {
+    fn reference(g: &Graph) -> Vec<Vec<NodeId>> {
         let mut all: Vec<Vec<NodeId>> = petgraph::algo::kosaraju_scc(g)
             .into_iter()
             .map(|c| {
