@@ -31,8 +31,9 @@ pub fn build<'s>(files: Vec<(FileId, ast::File<'s>)>) -> (Program<'s>, Vec<Diagn
         role_index: FxHashMap::default(),
     };
     let mut scripts = Vec::new();
-    // Contracts and roles in source order, built beside the scripts' heads.
-    let mut others = Vec::new();
+    // Contracts and roles, each in source order, built beside the scripts'
+    // heads.
+    let (mut contracts, mut roles) = (Vec::new(), Vec::new());
     for (file, ast) in files {
         for broken in &ast.broken {
             match broken.keyword {
@@ -44,7 +45,8 @@ pub fn build<'s>(files: Vec<(FileId, ast::File<'s>)>) -> (Program<'s>, Vec<Diagn
         for item in ast.items {
             match item {
                 ast::Item::Script(s) => scripts.push((file, s)),
-                other => others.push((file, other)),
+                ast::Item::Contract(c) => contracts.push((file, c)),
+                ast::Item::Role(r) => roles.push((file, r)),
             }
         }
     }
@@ -66,7 +68,7 @@ pub fn build<'s>(files: Vec<(FileId, ast::File<'s>)>) -> (Program<'s>, Vec<Diagn
     // while each script's settings are read and its node names indexed:
     // neither needs the other.
     let (_, heads) = rayon::join(
-        || b.contract_and_roles(others),
+        || b.contract_and_roles(contracts, roles),
         || {
             scripts
                 .into_par_iter()
@@ -126,33 +128,34 @@ impl<'s> Builder<'s> {
         }
     }
 
-    /// The project's contract and roles, from its items that are not
-    /// scripts, in source order (scripts are built by [`Head`]).
-    fn contract_and_roles(&mut self, items: Vec<(FileId, ast::Item<'s>)>) {
+    /// The project's contract (the first, if it has two) and roles, each
+    /// given in source order (scripts are built by [`Head`]). A role does
+    /// not depend on the contract.
+    fn contract_and_roles(
+        &mut self,
+        contracts: Vec<(FileId, ast::Contract<'s>)>,
+        roles: Vec<(FileId, ast::Role<'s>)>,
+    ) {
         let mut contract_first: Option<(FileId, Span)> = None;
-        for (file, item) in items {
-            match item {
-                ast::Item::Contract(c) => {
-                    if let Some((ffile, fspan)) = contract_first {
-                        self.diags.push(
-                            Diagnostic::new(
-                                Code::DuplicateName,
-                                file,
-                                c.header,
-                                "a second `contract` block",
-                            )
-                            .with_label_in(ffile, fspan, "the project's contract is defined here")
-                            .with_help("a project has one contract; merge the two blocks"),
-                        );
-                    } else {
-                        contract_first = Some((file, c.header));
-                        self.program.contract = Some(self.contract(file, c));
-                    }
-                }
-                ast::Item::Role(r) => self.role(file, r),
-                // Built by `Head`; not passed here.
-                ast::Item::Script(_) => {}
+        for (file, c) in contracts {
+            if let Some((ffile, fspan)) = contract_first {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::DuplicateName,
+                        file,
+                        c.header,
+                        "a second `contract` block",
+                    )
+                    .with_label_in(ffile, fspan, "the project's contract is defined here")
+                    .with_help("a project has one contract; merge the two blocks"),
+                );
+            } else {
+                contract_first = Some((file, c.header));
+                self.program.contract = Some(self.contract(file, c));
             }
+        }
+        for (file, r) in roles {
+            self.role(file, r);
         }
     }
 
