@@ -163,8 +163,14 @@ pub fn main() -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    // The command runs on the thread pool: its parallel stages then start
-    // from a worker, without a hand-off from this thread for each one.
+    // The command runs on the thread pool, and this thread is one of its
+    // workers: one thread fewer to start, and one allocator heap fewer
+    // (each thread's heap faults in a 2 MiB page of its own; see
+    // docs/performance.md). `RAYON_NUM_THREADS` still sets the count. Only
+    // a pool built before this could make it fail, and there is none.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .use_current_thread()
+        .build_global();
     match rayon::scope(|_| run(cli)) {
         Ok(code) => ExitCode::from(code),
         Err(Failure(message)) => {
