@@ -443,8 +443,7 @@ mod tests {
 }"#;
         let (g, names) = script_graph(src);
         let out = |v: usize| -> Vec<&str> {
-            let mut walk = g.graph.neighbors(ix(v)).detach();
-            std::iter::from_fn(|| walk.next_node(&g.graph))
+            (g.graph.neighbors(ix(v)))
                 .map(|w| names[w.index()].as_str())
                 .collect()
         };
